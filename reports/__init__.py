@@ -1,0 +1,1 @@
+"""Report output shared by the app and the command line (no UI imports)."""

@@ -1,0 +1,141 @@
+"""Plain-language labels for report fields, shared by the app and the PDF (no UI imports).
+
+These only name and format what the engine reported; nothing is computed here.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+FINDING_TITLES: dict[str, str] = {
+    "hollow_back": "Hollow back (backward-leaning upper body)",
+    "knee_hyperextension": "Knees pressed backwards (hyperextension)",
+    "bent_knee": "Permanently bent knees",
+    "weight_shift": "Weight shifted to one leg",
+    "reduced_trunk_pelvis_motion": "Little pelvis and trunk motion while walking",
+}
+
+STATUS_LABELS: dict[str, str] = {
+    "detected": "Seen",
+    "not_detected": "Not seen",
+    "not_assessable": "Not assessable",
+}
+
+SEVERITY_LABELS: dict[str, str] = {
+    "none": "none",
+    "mild": "mild",
+    "moderate": "moderate",
+    "marked": "marked",
+}
+
+MEASUREMENT_LABELS: dict[str, str] = {
+    "knee_flexion_left_deg": "Knee flexion, left",
+    "knee_flexion_right_deg": "Knee flexion, right",
+    "trunk_inclination_deg": "Trunk inclination (backward +)",
+    "pelvic_obliquity_deg": "Pelvic obliquity (left hip higher +)",
+    "load_share_right_pct": "Weight position (0 = over left ankle, 100 = over right)",
+    "hip_extension_left_deg": "Hip extension, left",
+    "hip_extension_right_deg": "Hip extension, right",
+}
+
+VIEW_LABELS: dict[str, str] = {
+    "side_left": "side-on, left side towards the camera",
+    "side_right": "side-on, right side towards the camera",
+    "front": "facing the camera",
+    "back": "back to the camera",
+    "unknown": "unclear",
+}
+
+# Shown with every result, on screen and in the PDF: the tool measures, it does not diagnose.
+DISCLAIMER = (
+    "This report describes posture measured from video. It is not a diagnosis. "
+    "If you have pain, see a doctor or physiotherapist; with sudden, severe or stabbing pain, "
+    "swelling, or pain at rest, see a doctor as soon as possible."
+)
+
+
+def finding_title(finding: dict[str, Any]) -> str:
+    return str(finding.get("title") or FINDING_TITLES.get(finding.get("id", ""), finding.get("id")))
+
+
+def measurement_label(name: str) -> str:
+    if name in MEASUREMENT_LABELS:
+        return MEASUREMENT_LABELS[name]
+    return name.replace("_deg", "").replace("_pct", "").replace("_", " ").capitalize()
+
+
+def unit_suffix(unit: str | None) -> str:
+    if not unit:
+        return ""
+    return {"deg": "°", "pct": " %", "%": " %", "s": " s", "steps/min": " steps/min"}.get(
+        unit, f" {unit}"
+    )
+
+
+def fmt_number(value: Any, unit: str | None = None, digits: int = 1) -> str:
+    """'12.3°' for (12.34, 'deg'); an em dash for missing or non-finite values."""
+    if value is None:
+        return "—"
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if not math.isfinite(number):
+        return "—"
+    return f"{number:.{digits}f}{unit_suffix(unit)}"
+
+
+def side_label(side: str | None) -> str:
+    return {"left": "left", "right": "right", "both": "both sides"}.get(side or "", "")
+
+
+def finding_summary_line(finding: dict[str, Any]) -> str:
+    """One line: status, severity, side, value against threshold, confidence."""
+    status = finding.get("status", "")
+    parts = [STATUS_LABELS.get(status, status)]
+    if status == "detected":
+        severity = finding.get("severity")
+        if severity and severity != "none":
+            parts.append(SEVERITY_LABELS.get(severity, severity))
+        side = side_label(finding.get("side"))
+        if side:
+            parts.append(side)
+    if status != "not_assessable" and finding.get("value") is not None:
+        unit = finding.get("unit")
+        measured = f"measured {fmt_number(finding.get('value'), unit)}"
+        if finding.get("threshold") is not None:
+            measured += f" (threshold {fmt_number(finding.get('threshold'), unit)})"
+        parts.append(measured)
+    confidence = finding.get("confidence")
+    if confidence is not None and status != "not_assessable":
+        parts.append(f"confidence {fmt_number(100 * float(confidence), None, 0)} %")
+    return " · ".join(p for p in parts if p)
+
+
+def text_of(item: Any) -> tuple[str, str]:
+    """(title, body) of an explanation or red-flag item, whatever shape the engine gave."""
+    if isinstance(item, str):
+        return "", item
+    if isinstance(item, dict):
+        title = str(item.get("title") or item.get("heading") or item.get("name") or "")
+        body_parts = [
+            str(item[k])
+            for k in ("message", "text", "body", "explanation", "advice", "action")
+            if item.get(k)
+        ]
+        return title, " ".join(body_parts)
+    return "", str(item)
+
+
+def sorted_findings(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Seen findings first (most severe first), then not seen, then not assessable."""
+    status_rank = {"detected": 0, "not_detected": 1, "not_assessable": 2}
+    severity_rank = {"marked": 0, "moderate": 1, "mild": 2, "none": 3}
+    return sorted(
+        findings,
+        key=lambda f: (
+            status_rank.get(f.get("status", ""), 3),
+            severity_rank.get(f.get("severity", "none"), 4),
+        ),
+    )
