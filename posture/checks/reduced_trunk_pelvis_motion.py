@@ -1,0 +1,76 @@
+"""Too little pelvis and trunk movement when walking (a stiff, "blocked" gait).
+
+Seen from the side, per stride (heel strike to heel strike): the range of arm swing, and of
+the hips' and shoulders' apparent front-back spread (which changes as pelvis and thorax
+rotate). Absolute rotation from MediaPipe's depth is not trusted [R2][R3]. Reduced when arm
+swing is small and the pelvis or the shoulders barely turn; thresholds in
+``config.reduced_trunk_pelvis_motion``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .base import CheckInput, Evidence, Finding, confidence, not_assessable
+
+ID = "reduced_trunk_pelvis_motion"
+TITLE = "Little pelvis and trunk movement when walking"
+VIEWS = ("side_left", "side_right")
+
+
+def _stride_ranges(inputs: CheckInput, name: str) -> list[float]:
+    series = inputs.measurements.values[name]
+    ranges = []
+    for side in ("left", "right"):
+        for start, stop in inputs.gait.stride_windows(side):
+            window = series[start : stop + 1]
+            if np.isfinite(window).sum() >= 0.6 * len(window):
+                ranges.append(float(np.nanmax(window) - np.nanmin(window)))
+    return ranges
+
+
+def assess(inputs: CheckInput) -> Finding:
+    limits = inputs.config.reduced_trunk_pelvis_motion
+    threshold = limits.min_arm_swing_pct
+    if inputs.activity != "walking":
+        return not_assessable(ID, TITLE, "%", threshold, VIEWS,
+                              "Only judged when the person walks.")
+    if not inputs.view.startswith("side") or inputs.gait is None:
+        return not_assessable(ID, TITLE, "%", threshold, VIEWS,
+                              "Needs walking filmed side-on.")
+    arm = [max(a, b) for a, b in zip(_stride_ranges(inputs, "arm_swing_left_pct"),
+                                     _stride_ranges(inputs, "arm_swing_right_pct"), strict=False)]
+    pelvis = _stride_ranges(inputs, "pelvis_rotation_proxy_pct")
+    shoulders = _stride_ranges(inputs, "shoulder_rotation_proxy_pct")
+    if min(len(arm), len(pelvis), len(shoulders)) < inputs.config.gait.min_strides:
+        return not_assessable(ID, TITLE, "%", threshold, VIEWS,
+                              "Needs at least two full strides with arms, hips and shoulders "
+                              "in view.")
+    arm_pct = float(np.median(arm))
+    pelvis_pct = float(np.median(pelvis))
+    shoulder_pct = float(np.median(shoulders))
+    arm_reduced = arm_pct < limits.min_arm_swing_pct
+    trunk_reduced = (pelvis_pct < limits.min_pelvis_rotation_pct
+                     or shoulder_pct < limits.min_shoulder_rotation_pct)
+    detected = arm_reduced and trunk_reduced
+    # Severity: how far arm swing falls short of its threshold.
+    shortfall = 1 - arm_pct / threshold if threshold > 0 else 0.0
+    severity = "none" if not detected else (
+        "marked" if shortfall > 0.6 else "moderate" if shortfall > 0.3 else "mild")
+    if detected:
+        message = ("Arms barely swing and the pelvis or shoulders hardly turn with each step "
+                   f"(arm swing {arm_pct:.0f}% of leg length per stride).")
+    else:
+        message = (f"Pelvis and trunk move with the steps (arm swing {arm_pct:.0f}% of leg "
+                   "length per stride).")
+    strikes = [e for e in inputs.gait.events if e.kind == "heel_strike"]
+    evidence = [Evidence(e.frame_index, e.t_s, arm_pct) for e in strikes[:5]]
+    n_strides = len(arm)
+    return Finding(
+        ID, TITLE, "detected" if detected else "not_detected", severity, None, arm_pct, "%",
+        threshold, confidence(arm_pct, threshold, n_strides, n_strides + 1, scale=5.0),
+        evidence, VIEWS, message,
+        {"arm_swing_range_pct": round(arm_pct, 1), "pelvis_rotation_range_pct": round(
+            pelvis_pct, 1), "shoulder_rotation_range_pct": round(shoulder_pct, 1),
+         "strides": n_strides},
+    )

@@ -1,0 +1,238 @@
+"""Every tunable number of the engine, in one place, each documented beside its default.
+
+Sign conventions (used everywhere in the project):
+
+- knee flexion: 0 = straight, flexion positive, hyperextension (knee behind the hip-ankle
+  line, "front" taken from heel to toe) negative;
+- hip extension: thigh behind the trunk line positive;
+- trunk inclination: angle of the hip-midpoint -> shoulder-midpoint line from vertical in the
+  side view, backward lean positive (seen from the front: toward the subject's left positive);
+- pelvic obliquity: positive when the subject's left hip is higher than the right;
+- ``load_share_right_pct``: where the hip midpoint sits between the ankles, 0 over the left
+  ankle, 100 over the right ankle (a proxy for the share of body weight on the right leg);
+- horizontal offsets (``*_offset_pct``): forward of the ankle positive, in percent of leg length.
+
+Views: ``side_left`` means the camera sees the subject's left side (the left leg is nearer),
+``side_right`` the right side, ``front`` the subject faces the camera, ``back`` faces away.
+
+Thresholds marked "suggested" in ``../shared/research/clinical.md`` are judgement calls;
+[Rn] keys refer to its reference list. Override any of them with
+``Config(hyperextension=HyperextensionThresholds(detect_deg=-7.0))`` or from a JSON file
+(``load_config``).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, fields, is_dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError
+
+
+@dataclass(frozen=True)
+class Bands:
+    """Severity bands on the magnitude of a value: mild from ``detect``, then moderate, marked."""
+
+    detect: float
+    moderate: float
+    marked: float
+
+    def severity(self, magnitude: float) -> str:
+        """``none``/``mild``/``moderate``/``marked`` for a magnitude on the same scale.
+
+        >>> Bands(5, 10, 15).severity(12.0)
+        'moderate'
+        """
+        if magnitude >= self.marked:
+            return "marked"
+        if magnitude >= self.moderate:
+            return "moderate"
+        if magnitude >= self.detect:
+            return "mild"
+        return "none"
+
+
+@dataclass(frozen=True)
+class PoseConfig:
+    # MediaPipe Pose "full" model (complexity 1) is the one the wheel ships; 0 (lite) and 2
+    # (heavy) would need a download, which the product never does.
+    model_complexity: int = 1
+    # MediaPipe's own defaults; below them the person is considered lost.
+    min_detection_confidence: float = 0.5
+    min_tracking_confidence: float = 0.5
+    # MediaPipe resizes its input to 256x256 anyway; a long side of 640 px keeps the person
+    # detector's accuracy while making decoding and colour conversion several times cheaper.
+    inference_max_side_px: int = 640
+    # Optional PoseLandmarker .task file (Tasks API); None = the built-in solutions model.
+    task_model_path: str | None = None
+
+
+@dataclass(frozen=True)
+class QualityConfig:
+    # Landmarks below this visibility do not count for a frame ([R5] drops < 0.1; MediaPipe's
+    # drawing utilities hide < 0.5; 0.5 keeps occluded far-side joints out of side views).
+    min_visibility: float = 0.5
+    # A check needs at least this many good frames (video) to give a verdict.
+    min_good_frames: int = 10
+    # ... and this share of the analysed frames.
+    min_good_fraction: float = 0.3
+    # A frame whose hip centre jumps more than this share of the body height from the
+    # previous frame belongs to another person (MediaPipe re-detected someone else).
+    max_subject_jump_fraction: float = 0.35
+
+
+@dataclass(frozen=True)
+class FilterConfig:
+    # Zero-lag 4th-order Butterworth (filtfilt) for files; [R5] uses 12 Hz, Sports2D 6 Hz.
+    # 6 Hz keeps gait knee curves (content < 6 Hz) and removes landmark jitter.
+    cutoff_hz: float = 6.0
+    order: int = 4
+    # Gaps of at most this many frames are filled by interpolation before filtering ([R5]: 5).
+    max_gap_frames: int = 5
+    # Live frames: a one-euro style causal smoothing would need more state; an exponential
+    # moving average with this time constant is causal and cheap.
+    live_time_constant_s: float = 0.15
+
+
+@dataclass(frozen=True)
+class ViewConfig:
+    # Side view when the shoulder and hip widths (horizontal, image) are small against the
+    # torso height; front/back when large. Between the two the view is "unknown".
+    side_max_width_ratio: float = 0.28
+    front_min_width_ratio: float = 0.42
+    # Walking when the hip centre travels more than this many leg lengths per second.
+    walking_min_speed_leg_per_s: float = 0.25
+    # Standing frames for quiet-stance checks: hip-centre speed below this (leg lengths/s).
+    still_max_speed_leg_per_s: float = 0.15
+
+
+@dataclass(frozen=True)
+class HyperextensionThresholds:
+    # Knee flexion at or below this is hyperextension: recurvatum = extension > 5 deg [R21];
+    # bands 5-10 mild, 10-15 moderate, >15 marked are "suggested" in clinical.md §2.
+    bands: Bands = field(default_factory=lambda: Bands(5.0, 10.0, 15.0))
+
+
+@dataclass(frozen=True)
+class BentKneeThresholds:
+    # Standing flexion / gait peak stance extension above 10 deg counts; 15 deg raised the
+    # energy cost of walking [R27], 19 deg mid-stance defines flexed-knee gait [R26].
+    # clinical.md §3 "suggested": 5-10 mild, 10-20 moderate, >20 severe. We start at 10 so
+    # that MediaPipe's 5-7 deg error [R40][R42] does not call normal knees bent.
+    bands: Bands = field(default_factory=lambda: Bands(10.0, 15.0, 20.0))
+
+
+@dataclass(frozen=True)
+class HollowBackThresholds:
+    # Backward trunk inclination from vertical (deg). No published video cut-off exists;
+    # clinical.md §1 maps 2/5/8 cm shoulder-behind-hip offsets (over ~50 cm of trunk) to
+    # about 2/6/9 deg. Project choice: 5 mild, 8 moderate, 12 marked.
+    bands: Bands = field(default_factory=lambda: Bands(5.0, 8.0, 12.0))
+    # Sway-back needs the pelvis forward of the ankle as well ([R12][R13], clinical.md §1a).
+    # A hip centre more than this share of leg length behind the ankle contradicts it.
+    min_hip_forward_offset_pct: float = -2.0
+
+
+@dataclass(frozen=True)
+class WeightShiftThresholds:
+    # Load share on the heavier leg (percent). Clinical cut-off <41% / >59% body weight [R34];
+    # suggested bands 55-59 mild, 59-67 moderate, >67 marked (clinical.md §4). We detect from
+    # 59 % so that the 5 % minimal detectable change [R34] keeps even stances out.
+    bands: Bands = field(default_factory=lambda: Bands(59.0, 63.0, 67.0))
+    # Supporting evidence only: pelvic obliquity of 3 deg (clinical.md §4, project choice).
+    supporting_obliquity_deg: float = 3.0
+
+
+@dataclass(frozen=True)
+class GaitMotionThresholds:
+    # Too little pelvis and trunk movement in gait, seen from the side. Rotation shows as
+    # the hips' and shoulders' apparent front-back spread changing over a stride; arm swing
+    # (wrist ahead of / behind the shoulder) is the most visible part of it. Norms: trunk
+    # rotation ~9 deg [R36], pelvis ~4-5 deg [R37]; with hip joints ~0.2 leg lengths apart,
+    # 8 deg of pelvic rotation moves them ~3 % of leg length. Project choice: reduced when
+    # the per-stride arm-swing range is below ``min_arm_swing_pct`` AND the pelvis or the
+    # shoulders stay below theirs. All ranges in % of leg length.
+    min_arm_swing_pct: float = 15.0
+    min_pelvis_rotation_pct: float = 2.0
+    min_shoulder_rotation_pct: float = 4.0
+
+
+@dataclass(frozen=True)
+class GaitConfig:
+    # Heel strike / toe-off peaks must be at least this far apart (s): cadence < 200/min.
+    min_event_interval_s: float = 0.4
+    # Peak prominence in leg lengths for Zeni's foot-minus-pelvis curves [R50].
+    min_prominence_leg: float = 0.1
+    # Stride-based verdicts (knee in stance, trunk and pelvis motion) need this many strides.
+    min_strides: int = 2
+
+
+@dataclass(frozen=True)
+class Config:
+    """All parameters. ``Config()`` is the documented default."""
+
+    pose: PoseConfig = field(default_factory=PoseConfig)
+    quality: QualityConfig = field(default_factory=QualityConfig)
+    filter: FilterConfig = field(default_factory=FilterConfig)
+    view: ViewConfig = field(default_factory=ViewConfig)
+    gait: GaitConfig = field(default_factory=GaitConfig)
+    knee_hyperextension: HyperextensionThresholds = field(
+        default_factory=HyperextensionThresholds
+    )
+    bent_knee: BentKneeThresholds = field(default_factory=BentKneeThresholds)
+    hollow_back: HollowBackThresholds = field(default_factory=HollowBackThresholds)
+    weight_shift: WeightShiftThresholds = field(default_factory=WeightShiftThresholds)
+    reduced_trunk_pelvis_motion: GaitMotionThresholds = field(
+        default_factory=GaitMotionThresholds
+    )
+    # Long videos are analysed up to this length; the report says so.
+    max_duration_s: float = 600.0
+    # Standing clips: analyse at most this many frames per second (quiet stance changes slowly).
+    standing_analysis_fps: float = 10.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _merge(obj: Any, overrides: dict[str, Any], where: str) -> Any:
+    known = {f.name: f for f in fields(obj)}
+    changes: dict[str, Any] = {}
+    for key, value in overrides.items():
+        if key not in known:
+            raise InputError(f"Unknown setting '{where}{key}' in the configuration file.")
+        current = getattr(obj, key)
+        if is_dataclass(current):
+            if not isinstance(value, dict):
+                raise InputError(f"Setting '{where}{key}' must be a group of settings.")
+            changes[key] = _merge(current, value, f"{where}{key}.")
+        elif isinstance(current, (int, float)) and not isinstance(current, bool):
+            if not isinstance(value, (int, float)) or isinstance(value, bool):
+                raise InputError(f"Setting '{where}{key}' must be a number.")
+            changes[key] = type(current)(value)
+        else:
+            changes[key] = value
+    return replace(obj, **changes)
+
+
+def config_from_dict(overrides: dict[str, Any]) -> Config:
+    """Default config with the given nested overrides.
+
+    >>> config_from_dict({"bent_knee": {"bands": {"detect": 12}}}).bent_knee.bands.detect
+    12.0
+    """
+    return _merge(Config(), overrides, "")
+
+
+def load_config(path: str | Path) -> Config:
+    """Read overrides from a JSON file (same nesting as ``Config.to_dict()``)."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"Configuration file not found: {path}.") from None
+    except (OSError, ValueError) as err:
+        raise InputError(f"Configuration file {path} is not valid JSON ({err}).") from None
+    if not isinstance(data, dict):
+        raise InputError(f"Configuration file {path} must hold a JSON object.")
+    return config_from_dict(data)

@@ -1,0 +1,174 @@
+"""Stage 4: which side of the subject the camera sees, and whether they stand or walk.
+
+Per frame, the apparent shoulder and hip widths against the torso height separate side
+views (narrow) from front and back views (wide). Which side: the feet point where the
+subject faces (heel -> toe, as Sports2D does), backed by the nose against the ears. Front
+versus back: seen from the front, the subject's left shoulder is on the image's right.
+Labels are smoothed over one second and grouped into segments.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .config import ViewConfig
+from .landmarks import (
+    LEFT_EAR,
+    LEFT_FOOT_INDEX,
+    LEFT_HEEL,
+    LEFT_HIP,
+    LEFT_SHOULDER,
+    NOSE,
+    RIGHT_EAR,
+    RIGHT_FOOT_INDEX,
+    RIGHT_HEEL,
+    RIGHT_HIP,
+    RIGHT_SHOULDER,
+)
+
+VIEWS = ("side_left", "side_right", "front", "back", "unknown")
+
+
+@dataclass(frozen=True)
+class Segment:
+    start_index: int  # position in the sequence, inclusive
+    end_index: int  # exclusive
+    start_t_s: float
+    end_t_s: float
+    view: str
+    activity: str  # "standing" | "walking"
+
+
+@dataclass(frozen=True)
+class ViewEstimate:
+    per_frame: np.ndarray  # (N,) view label of each frame
+    forward_sign: np.ndarray  # (N,) +1 faces image-right, -1 image-left, 0 unknown
+    view: str  # the main view (most frames)
+    view_share: float  # share of frames with a person that have the main view
+    activity: str
+    segments: tuple[Segment, ...]
+
+
+def _nanmedian(values: np.ndarray) -> float:
+    finite = values[np.isfinite(values)]
+    return float(np.median(finite)) if finite.size else float("nan")
+
+
+def frame_views(xy_px: np.ndarray, config: ViewConfig) -> tuple[np.ndarray, np.ndarray]:
+    """Per-frame view labels and forward signs from landmark pixels (N, 33, 2)."""
+    shoulders_dx = xy_px[:, LEFT_SHOULDER, 0] - xy_px[:, RIGHT_SHOULDER, 0]
+    hips_dx = xy_px[:, LEFT_HIP, 0] - xy_px[:, RIGHT_HIP, 0]
+    shoulder_mid = (xy_px[:, LEFT_SHOULDER] + xy_px[:, RIGHT_SHOULDER]) / 2
+    hip_mid = (xy_px[:, LEFT_HIP] + xy_px[:, RIGHT_HIP]) / 2
+    torso_px = np.linalg.norm(shoulder_mid - hip_mid, axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        width_ratio = (np.abs(shoulders_dx) + np.abs(hips_dx)) / 2 / torso_px
+
+    # Facing direction: toes ahead of heels, nose ahead of the ears.
+    feet_dx = (
+        xy_px[:, LEFT_FOOT_INDEX, 0] - xy_px[:, LEFT_HEEL, 0]
+        + xy_px[:, RIGHT_FOOT_INDEX, 0] - xy_px[:, RIGHT_HEEL, 0]
+    )
+    nose_dx = xy_px[:, NOSE, 0] - (xy_px[:, LEFT_EAR, 0] + xy_px[:, RIGHT_EAR, 0]) / 2
+    with np.errstate(invalid="ignore", divide="ignore"):
+        facing = np.sign(feet_dx / torso_px * 4 + nose_dx / torso_px)
+
+    labels = np.full(len(xy_px), "unknown", dtype=object)
+    side = width_ratio <= config.side_max_width_ratio
+    wide = width_ratio >= config.front_min_width_ratio
+    labels[side & (facing < 0)] = "side_left"
+    labels[side & (facing > 0)] = "side_right"
+    # From the front the subject's left shoulder appears on the image's right.
+    labels[wide & (shoulders_dx + hips_dx > 0)] = "front"
+    labels[wide & (shoulders_dx + hips_dx < 0)] = "back"
+    forward = np.where(np.isfinite(facing), facing, 0.0)
+    forward[~side] = 0.0
+    return labels, forward
+
+
+def _smooth_labels(labels: np.ndarray, t_s: np.ndarray, window_s: float = 1.0) -> np.ndarray:
+    """Majority vote over a sliding time window (ignores 'unknown' where others exist)."""
+    out = labels.copy()
+    for i, t in enumerate(t_s):
+        near = labels[np.abs(t_s - t) <= window_s / 2]
+        known = near[near != "unknown"]
+        if known.size:
+            values, counts = np.unique(known, return_counts=True)
+            out[i] = values[np.argmax(counts)]
+    return out
+
+
+def leg_length_px(xy_px: np.ndarray) -> float:
+    """Median hip-knee-ankle length over frames and sides (a scale for the body)."""
+    lengths = []
+    for hip, knee, ankle in ((LEFT_HIP, 25, 27), (RIGHT_HIP, 26, 28)):
+        thigh = np.linalg.norm(xy_px[:, hip] - xy_px[:, knee], axis=-1)
+        shank = np.linalg.norm(xy_px[:, knee] - xy_px[:, ankle], axis=-1)
+        lengths.append(thigh + shank)
+    return _nanmedian(np.concatenate(lengths))
+
+
+def hip_speed_leg_per_s(xy_px: np.ndarray, t_s: np.ndarray, leg_px: float) -> np.ndarray:
+    """Horizontal speed of the hip midpoint in leg lengths per second (NaN at gaps)."""
+    hip_x = (xy_px[:, LEFT_HIP, 0] + xy_px[:, RIGHT_HIP, 0]) / 2
+    if len(t_s) < 2 or not np.isfinite(leg_px) or leg_px <= 0:
+        return np.full(len(t_s), np.nan)
+    speed = np.abs(np.gradient(hip_x, t_s)) / leg_px
+    return speed
+
+
+def classify_activity(
+    xy_px: np.ndarray, t_s: np.ndarray, leg_px: float, config: ViewConfig
+) -> str:
+    """``walking`` when the hip travels steadily or the feet pass each other repeatedly."""
+    if len(t_s) < 3 or not np.isfinite(leg_px):
+        return "standing"
+    speed = _nanmedian(hip_speed_leg_per_s(xy_px, t_s, leg_px))
+    if np.isfinite(speed) and speed >= config.walking_min_speed_leg_per_s:
+        return "walking"
+    # Walking in place or on a treadmill: the ankles swap order along x several times.
+    ankles_dx = xy_px[:, 27, 0] - xy_px[:, 28, 0]
+    finite = ankles_dx[np.isfinite(ankles_dx)]
+    if finite.size > 10:
+        big = np.abs(finite) > 0.25 * leg_px
+        signs = np.sign(finite[big])
+        crossings = int(np.sum(signs[1:] != signs[:-1]))
+        if crossings >= 3:
+            return "walking"
+    return "standing"
+
+
+def estimate_view(xy_px: np.ndarray, t_s: np.ndarray, config: ViewConfig) -> ViewEstimate:
+    """View and activity of a landmark sequence (frames without a person are NaN)."""
+    labels, forward = frame_views(xy_px, config)
+    labels = _smooth_labels(labels, t_s)
+    found = np.isfinite(xy_px).all(axis=(1, 2))
+    leg_px = leg_length_px(xy_px)
+    activity = classify_activity(xy_px, t_s, leg_px, config)
+    # Frames whose view is known but whose facing was not (turning) take the segment's.
+    known = labels[found]
+    if known.size == 0:
+        return ViewEstimate(labels, forward, "unknown", 0.0, activity, ())
+    values, counts = np.unique(known, return_counts=True)
+    main = str(values[np.argmax(counts)])
+    share = float(counts.max() / known.size)
+    if main.startswith("side"):
+        main_sign = -1.0 if main == "side_left" else 1.0
+        forward = np.where(labels == main, main_sign, forward)
+    segments = _segments(labels, t_s, activity)
+    return ViewEstimate(labels, forward, main, share, activity, segments)
+
+
+def _segments(labels: np.ndarray, t_s: np.ndarray, activity: str) -> tuple[Segment, ...]:
+    out: list[Segment] = []
+    start = 0
+    for i in range(1, len(labels) + 1):
+        if i == len(labels) or labels[i] != labels[start]:
+            out.append(
+                Segment(start, i, float(t_s[start]), float(t_s[i - 1]), str(labels[start]),
+                        activity)
+            )
+            start = i
+    return tuple(out)
