@@ -29,6 +29,7 @@ from .wording import (
     finding_title,
     fmt_number,
     measurement_label,
+    red_flag_text,
     sorted_findings,
     text_of,
 )
@@ -183,7 +184,7 @@ def _red_flags(doc: _Doc, red_flags: Sequence[Any]) -> None:
         return
     doc.heading("Warning signs: see a doctor", size=13)
     for item in red_flags:
-        title, body = text_of(item)
+        title, body = red_flag_text(item)
         doc.para(f"• {title}: {body}" if title else f"• {body}", size=10, bold=True, color=_RED)
     doc.ln(2)
 

@@ -128,6 +128,14 @@ def text_of(item: Any) -> tuple[str, str]:
     return "", str(item)
 
 
+def red_flag_text(item: Any) -> tuple[str, str]:
+    """(heading, body) of a red flag: urgency first, e.g. ("See a doctor today: DVT", "...")."""
+    title, body = text_of(item)
+    if isinstance(item, dict) and item.get("urgency_label"):
+        title = f"{item['urgency_label']}: {title}" if title else str(item["urgency_label"])
+    return title, body
+
+
 def sorted_findings(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Seen findings first (most severe first), then not seen, then not assessable."""
     status_rank = {"detected": 0, "not_detected": 1, "not_assessable": 2}

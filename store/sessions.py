@@ -92,6 +92,7 @@ class SessionRecord:
 
 # --- schema -------------------------------------------------------------------------------
 
+
 def _execute_all(conn: sqlite3.Connection, script: str) -> None:
     # Not executescript(): it commits any open transaction first, and a migration must
     # stay inside the one transaction that also bumps user_version.
@@ -102,7 +103,8 @@ def _execute_all(conn: sqlite3.Connection, script: str) -> None:
 
 def _migrate_0_to_1(conn: sqlite3.Connection) -> None:
     # Version 1 kept every step's report in one JSON column of the session row.
-    _execute_all(conn,
+    _execute_all(
+        conn,
         """
         CREATE TABLE IF NOT EXISTS patients (
             code TEXT PRIMARY KEY,
@@ -115,14 +117,15 @@ def _migrate_0_to_1(conn: sqlite3.Connection) -> None:
             note TEXT NOT NULL DEFAULT '',
             steps_json TEXT NOT NULL DEFAULT '{}'
         );
-        """
+        """,
     )
 
 
 def _migrate_1_to_2(conn: sqlite3.Connection) -> None:
     # Version 2: one row per step (so a step can be compared across sessions), symptoms,
     # and a media table so deleting a patient can find every stored file.
-    _execute_all(conn,
+    _execute_all(
+        conn,
         """
         CREATE TABLE steps (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -140,7 +143,7 @@ def _migrate_1_to_2(conn: sqlite3.Connection) -> None:
         );
         ALTER TABLE sessions ADD COLUMN symptoms_json TEXT NOT NULL DEFAULT '{}';
         CREATE INDEX IF NOT EXISTS sessions_by_patient ON sessions(patient_code, id);
-        """
+        """,
     )
     rows = conn.execute("SELECT id, steps_json FROM sessions").fetchall()
     for session_id, steps_json in rows:
@@ -232,12 +235,12 @@ class SessionStore:
         steps: Mapping[str, Mapping[str, Any]],
         symptoms: Mapping[str, Any] | None = None,
         note: str = "",
-        media: Mapping[str, Mapping[str, str | Path]] | None = None,
+        media: Mapping[str, Mapping[str, str | Path | bytes]] | None = None,
     ) -> int:
         """Store one session with all its steps in a single transaction; return its id.
 
-        ``media`` maps step key -> {kind: source file}; files are copied into the media
-        folder (the sources stay where they were, the caller removes its temporary files).
+        ``media`` maps step key -> {kind: source file or bytes}; files are copied into the
+        media folder (the sources stay where they were, the caller removes its temp files).
         A crash before COMMIT leaves no session row; copied files without a row are swept up
         by ``sweep_orphan_media``.
         """
@@ -246,13 +249,21 @@ class SessionStore:
         copied: list[tuple[str, str, str]] = []
         for step_key, files in (media or {}).items():
             for kind, src in files.items():
-                src_path = Path(src)
-                if not src_path.is_file():
-                    continue
-                dest_rel = folder_rel / f"{step_key}-{kind}{src_path.suffix}"
-                dest = self.media_dir / dest_rel
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(src_path, dest)
+                if isinstance(src, bytes):
+                    # In-memory media (the app keeps no temp files): ``kind`` carries the
+                    # extension, e.g. "key_frame_1.png".
+                    dest_rel = folder_rel / f"{step_key}-{kind}"
+                    dest = self.media_dir / dest_rel
+                    dest.parent.mkdir(parents=True, exist_ok=True)
+                    dest.write_bytes(src)
+                else:
+                    src_path = Path(src)
+                    if not src_path.is_file():
+                        continue
+                    dest_rel = folder_rel / f"{step_key}-{kind}{src_path.suffix}"
+                    dest = self.media_dir / dest_rel
+                    dest.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(src_path, dest)
                 copied.append((step_key, kind, dest_rel.as_posix()))
         try:
             with self._transaction() as conn:
@@ -295,9 +306,10 @@ class SessionStore:
             n = conn.execute(
                 "SELECT COUNT(*) FROM sessions WHERE patient_code = ?", (code,)
             ).fetchone()[0]
-            ids = [r[0] for r in conn.execute(
-                "SELECT id FROM sessions WHERE patient_code = ?", (code,)
-            )]
+            ids = [
+                r[0]
+                for r in conn.execute("SELECT id FROM sessions WHERE patient_code = ?", (code,))
+            ]
             for sid in ids:
                 conn.execute("DELETE FROM media WHERE session_id = ?", (sid,))
                 conn.execute("DELETE FROM steps WHERE session_id = ?", (sid,))
@@ -353,9 +365,12 @@ class SessionStore:
         code = validate_patient_code(patient_code)
         conn = self._connect()
         try:
-            ids = [r[0] for r in conn.execute(
-                "SELECT id FROM sessions WHERE patient_code = ? ORDER BY id DESC", (code,)
-            )]
+            ids = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT id FROM sessions WHERE patient_code = ? ORDER BY id DESC", (code,)
+                )
+            ]
             return [self._load(conn, sid) for sid in ids]
         finally:
             conn.close()

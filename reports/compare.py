@@ -1,0 +1,109 @@
+"""Side-by-side comparison of two stored sessions, from the numbers their reports hold.
+
+Nothing is measured again: each row puts the earlier and the later report's value side by
+side, with the difference when both are numbers.
+
+>>> old = {"standing_side": {"findings": [{"id": "bent_knee", "status": "detected",
+...        "severity": "mild", "value": 12.0, "unit": "deg"}], "measurements": {}}}
+>>> new = {"standing_side": {"findings": [{"id": "bent_knee", "status": "not_detected",
+...        "severity": "none", "value": 6.0, "unit": "deg"}], "measurements": {}}}
+>>> row = compare_steps(old, new)[0]
+>>> (row.before, row.after, row.change)
+('Seen, mild, 12.0°', 'Not seen, 6.0°', '-6.0°')
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from .wording import STATUS_LABELS, finding_title, fmt_number, measurement_label
+
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    step_key: str
+    item: str
+    before: str
+    after: str
+    change: str
+    changed: bool  # status or severity changed, or the value moved
+
+
+def _finite(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _delta(before: Any, after: Any, unit: str | None) -> tuple[str, bool]:
+    a, b = _finite(before), _finite(after)
+    if a is None or b is None:
+        return ("—", a != b)
+    diff = b - a
+    text = fmt_number(diff, unit)
+    if diff > 0:
+        text = "+" + text
+    return text, abs(diff) >= 0.05
+
+
+def _finding_text(finding: dict[str, Any] | None) -> str:
+    if not finding:
+        return "not recorded"
+    status = finding.get("status", "")
+    parts = [STATUS_LABELS.get(status, status)]
+    if status == "detected" and finding.get("severity") not in (None, "none"):
+        parts.append(str(finding["severity"]))
+    if status != "not_assessable" and _finite(finding.get("value")) is not None:
+        parts.append(fmt_number(finding.get("value"), finding.get("unit")))
+    return ", ".join(parts)
+
+
+def compare_steps(
+    before_steps: dict[str, dict[str, Any]], after_steps: dict[str, dict[str, Any]]
+) -> list[ComparisonRow]:
+    """One row per finding and per measurement median found in either session's steps."""
+    rows: list[ComparisonRow] = []
+    for step_key in [*after_steps, *[k for k in before_steps if k not in after_steps]]:
+        old = before_steps.get(step_key) or {}
+        new = after_steps.get(step_key) or {}
+        old_f = {f.get("id"): f for f in old.get("findings") or []}
+        new_f = {f.get("id"): f for f in new.get("findings") or []}
+        for fid in [*new_f, *[k for k in old_f if k not in new_f]]:
+            a, b = old_f.get(fid), new_f.get(fid)
+            unit = (b or a or {}).get("unit")
+            change, moved = _delta((a or {}).get("value"), (b or {}).get("value"), unit)
+            status_changed = (a or {}).get("status") != (b or {}).get("status") or (
+                (a or {}).get("severity") != (b or {}).get("severity")
+            )
+            rows.append(
+                ComparisonRow(
+                    step_key,
+                    finding_title(b or a or {"id": fid}),
+                    _finding_text(a),
+                    _finding_text(b),
+                    change,
+                    status_changed or moved,
+                )
+            )
+        old_m = old.get("measurements") or {}
+        new_m = new.get("measurements") or {}
+        for name in [*new_m, *[k for k in old_m if k not in new_m]]:
+            unit = "deg" if name.endswith("_deg") else ("pct" if name.endswith("_pct") else None)
+            a = (old_m.get(name) or {}).get("median") if isinstance(old_m.get(name), dict) else None
+            b = (new_m.get(name) or {}).get("median") if isinstance(new_m.get(name), dict) else None
+            change, moved = _delta(a, b, unit)
+            rows.append(
+                ComparisonRow(
+                    step_key,
+                    f"{measurement_label(name)} (median)",
+                    fmt_number(a, unit),
+                    fmt_number(b, unit),
+                    change,
+                    moved,
+                )
+            )
+    return rows

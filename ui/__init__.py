@@ -1,0 +1,1 @@
+"""Streamlit pages and pieces of the app (the only place Streamlit is imported)."""

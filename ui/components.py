@@ -1,0 +1,143 @@
+"""Reusable Streamlit pieces: finding cards, red flags, explanations, problem boxes.
+
+They show what the engine reported; labels come from ``reports.wording`` so the screen and
+the PDF say the same thing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from reports.wording import (
+    DISCLAIMER,
+    STATUS_LABELS,
+    VIEW_LABELS,
+    finding_title,
+    fmt_number,
+    measurement_label,
+    red_flag_text,
+    side_label,
+    sorted_findings,
+    text_of,
+)
+
+STATUS_COLOURS = {"detected": "orange", "not_detected": "green", "not_assessable": "gray"}
+
+
+def problem(message: str) -> None:
+    """A problem the user can act on (bad file, no person, wrong view)."""
+    st.error(message, icon=":material/error:")
+
+
+def red_flags_box(red_flags: list[Any], *, heading: str = "See a doctor first") -> None:
+    """Red flags: always first and prominent; nothing shown when there are none."""
+    if not red_flags:
+        return
+    lines = []
+    for item in red_flags:
+        title, body = red_flag_text(item)
+        lines.append(f"- **{title}** {body}" if title else f"- **{body}**")
+    st.error(f"#### {heading}\n" + "\n".join(lines), icon=":material/emergency:")
+
+
+def explanations_section(explanations: list[Any]) -> None:
+    if not explanations:
+        return
+    st.subheader("What this may mean")
+    st.caption("From the source document on calf pain. These are possible links, not a diagnosis.")
+    for item in explanations:
+        title, body = text_of(item)
+        with st.expander(title or "Explanation", expanded=True):
+            st.write(body)
+
+
+def finding_card(
+    finding: dict[str, Any], thumbnails: list[tuple[str, Any]] | None = None, key: str = ""
+) -> None:
+    status = finding.get("status", "")
+    colour = STATUS_COLOURS.get(status, "gray")
+    with st.container(border=True, key=f"card-{key}-{finding.get('id')}"):
+        head, badge = st.columns([4, 1.3])
+        head.markdown(f"**{finding_title(finding)}**")
+        badge.markdown(f":{colour}-badge[{STATUS_LABELS.get(status, status)}]")
+        if finding.get("message"):
+            st.write(finding["message"])
+        if status != "not_assessable":
+            cols = st.columns(4)
+            unit = finding.get("unit")
+            severity = finding.get("severity") or "none"
+            cols[0].metric("Severity", severity if status == "detected" else "—")
+            cols[1].metric("Side", side_label(finding.get("side")) or "—")
+            cols[2].metric(
+                "Measured",
+                fmt_number(finding.get("value"), unit),
+                help=f"Threshold: {fmt_number(finding.get('threshold'), unit)}",
+            )
+            confidence = finding.get("confidence")
+            cols[3].metric(
+                "Confidence",
+                "—" if confidence is None else f"{100 * float(confidence):.0f} %",
+            )
+            if finding.get("threshold") is not None:
+                st.caption(f"Threshold: {fmt_number(finding.get('threshold'), unit)}")
+        elif finding.get("view_required"):
+            views = ", ".join(VIEW_LABELS.get(v, v) for v in finding["view_required"])
+            st.caption(f"Needs a recording {views}.")
+        if thumbnails:
+            cols = st.columns(min(len(thumbnails), 3))
+            for col, (caption, image) in zip(cols, thumbnails, strict=False):
+                col.image(image, caption=caption, width="stretch")
+
+
+def findings_list(
+    report: dict[str, Any], key_frames: list[tuple[str, str, Any]] | None = None, key: str = ""
+) -> None:
+    findings = sorted_findings(report.get("findings") or [])
+    if not findings:
+        st.info("No findings were reported for this recording.")
+        return
+    for finding in findings:
+        thumbs = [(cap, img) for fid, cap, img in key_frames or [] if fid == finding.get("id")]
+        finding_card(finding, thumbs, key=key)
+
+
+def summary_line(report: dict[str, Any]) -> None:
+    summary = report.get("summary") or {}
+    bits = []
+    if summary.get("activity"):
+        bits.append(f"Activity: **{summary['activity']}**")
+    if summary.get("view"):
+        bits.append(f"camera view: **{VIEW_LABELS.get(summary['view'], summary['view'])}**")
+    gait = report.get("gait") or {}
+    if gait.get("cadence_steps_per_min") is not None:
+        bits.append(f"cadence **{fmt_number(gait['cadence_steps_per_min'], 'steps/min', 0)}**")
+    if bits:
+        st.markdown(" · ".join(bits))
+    for message in summary.get("messages") or summary.get("warnings") or []:
+        st.warning(str(message))
+
+
+def measurements_table(report: dict[str, Any]) -> None:
+    rows = []
+    for name, stats in (report.get("measurements") or {}).items():
+        if not isinstance(stats, dict):
+            continue
+        unit = "deg" if name.endswith("_deg") else ("pct" if name.endswith("_pct") else None)
+        rows.append(
+            {
+                "measurement": measurement_label(name),
+                "median": fmt_number(stats.get("median"), unit),
+                "range": (
+                    f"{fmt_number(stats.get('p10', stats.get('min')), unit)} to "
+                    f"{fmt_number(stats.get('p90', stats.get('max')), unit)}"
+                ),
+            }
+        )
+    if rows:
+        st.dataframe(rows, hide_index=True, width="stretch")
+
+
+def disclaimer() -> None:
+    st.caption(DISCLAIMER)

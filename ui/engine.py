@@ -1,0 +1,313 @@
+"""The app's only door to the engine: call it, and turn every failure into one sentence.
+
+Nothing here measures anything; it calls ``posture.analyse`` / ``posture.live`` and reads
+what they return. ``InputError`` becomes its own message; any other exception is logged with
+its traceback and becomes a one-line apology, so the page never shows a traceback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import logging
+import math
+import os
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+log = logging.getLogger("posture.app")
+
+APOLOGY = (
+    "Sorry, something went wrong while analysing this recording. The problem has been logged; "
+    "please try again or use another recording."
+)
+ENGINE_MISSING = (
+    "The analysis engine is not available in this installation yet, so nothing can be analysed."
+)
+
+
+@dataclass
+class EngineResult:
+    """What the app keeps of one analysis (plain data, safe in st.session_state)."""
+
+    report: dict[str, Any] | None = None
+    series: dict[str, list[float]] = field(default_factory=dict)
+    csv_text: str = ""
+    annotated_video: bytes | None = None
+    # (finding id or "", caption, RGB image): the frames the findings rest on, angles drawn.
+    key_frames: list[tuple[str, str, np.ndarray]] = field(default_factory=list)
+    error: str | None = None
+    source_name: str = ""
+    elapsed_s: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.report is not None
+
+
+def _engine() -> Any:
+    import posture  # imported late: the page still loads if the engine is broken
+
+    return posture
+
+
+def _input_error_type() -> type[BaseException]:
+    try:
+        from posture.errors import InputError
+    except Exception:  # pragma: no cover - only when the package is broken
+        return ValueError
+    return InputError
+
+
+def _plain_series(series: Any) -> dict[str, list[float]]:
+    """numpy arrays -> lists of floats (NaN kept), so results pickle and chart cheaply."""
+    out: dict[str, list[float]] = {}
+    for name, values in dict(series or {}).items():
+        try:
+            arr = np.asarray(values, dtype=float).ravel()
+        except (TypeError, ValueError):
+            continue
+        out[str(name)] = arr.tolist()
+    return out
+
+
+def series_csv(series: dict[str, list[float]]) -> str:
+    """The per-frame table as CSV: one row a frame, time and frame index first."""
+    names = [n for n in ("frame_index", "t_s") if n in series]
+    names += sorted(n for n in series if n not in ("frame_index", "t_s"))
+    if not names:
+        return ""
+    n_rows = max(len(series[n]) for n in names)
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(names)
+    for i in range(n_rows):
+        row = []
+        for name in names:
+            col = series[name]
+            value = col[i] if i < len(col) else float("nan")
+            if name == "frame_index" and math.isfinite(value):
+                row.append(str(int(value)))
+            else:
+                row.append("" if not math.isfinite(value) else f"{value:.4f}")
+        writer.writerow(row)
+    return buf.getvalue()
+
+
+def _report_csv(analysis: Any, series: dict[str, list[float]]) -> str:
+    # The engine's own per-frame CSV; the plain series table only if it has none.
+    try:
+        from posture.report import measurements_csv
+
+        return measurements_csv(analysis.measurements)
+    except (ImportError, AttributeError):
+        return series_csv(series)
+
+
+def _report_dict(analysis: Any) -> dict[str, Any]:
+    report = getattr(analysis, "report", analysis)
+    if hasattr(report, "to_dict"):
+        return report.to_dict()
+    if isinstance(report, dict):
+        return report
+    raise TypeError(f"unexpected report type {type(report)!r}")
+
+
+def evidence_times(
+    report: dict[str, Any], per_finding: int = 2, limit: int = 6
+) -> list[tuple[str, str, float]]:
+    """(finding id, caption, t_s) of the evidence frames of detected findings, worst first."""
+    from reports.wording import finding_title, fmt_number, sorted_findings
+
+    picked: list[tuple[str, str, float]] = []
+    for finding in sorted_findings(report.get("findings") or []):
+        if finding.get("status") != "detected":
+            continue
+        for ev in (finding.get("evidence") or [])[:per_finding]:
+            t_s = ev.get("t_s")
+            if t_s is None:
+                continue
+            value = fmt_number(ev.get("value"), finding.get("unit"))
+            caption = f"{finding_title(finding)}: {value} at {float(t_s):.1f} s"
+            picked.append((str(finding.get("id")), caption, float(t_s)))
+    return picked[:limit]
+
+
+def read_frames_at(
+    video_path: Path, wanted: Iterable[tuple[str, str, float]]
+) -> list[tuple[str, str, np.ndarray]]:
+    """Frames of a video nearest to the wanted times, read with the engine's reader."""
+    wanted = list(wanted)
+    if not wanted or not Path(video_path).is_file():
+        return []
+    from posture.source import open_media
+
+    best: list[tuple[float, np.ndarray | None]] = [(math.inf, None) for _ in wanted]
+    with open_media(video_path, max_side_px=480) as src:
+        for frame in src:
+            for k, (_, _, t_s) in enumerate(wanted):
+                gap = abs(frame.t_s - t_s)
+                if gap < best[k][0]:
+                    best[k] = (gap, frame.image_rgb.copy())
+    return [
+        (fid, cap, img)
+        for (fid, cap, _), (_, img) in zip(wanted, best, strict=True)
+        if img is not None
+    ]
+
+
+def analyse_file(
+    path: str | Path,
+    *,
+    source_name: str = "",
+    symptoms: Any = None,
+    progress: Callable[[float], None] | None = None,
+    want_video: bool = True,
+) -> EngineResult:
+    """Analyse a video or photo file; never raises."""
+    started = time.monotonic()
+    result = EngineResult(source_name=source_name or Path(path).name)
+    out_dir = tempfile.mkdtemp(prefix="posture-out-")
+    annotated = Path(out_dir) / "annotated.mp4"
+    try:
+        try:
+            engine = _engine()
+            analyse = engine.analyse
+        except (ImportError, AttributeError):
+            log.exception("engine import failed")
+            result.error = ENGINE_MISSING
+            return result
+        kwargs: dict[str, Any] = {"symptoms": symptoms, "progress": progress}
+        if want_video:
+            kwargs["annotated_path"] = annotated
+        analysis = analyse(Path(path), **kwargs)
+        result.report = _report_dict(analysis)
+        result.series = _plain_series(getattr(analysis, "series", None))
+        result.csv_text = _report_csv(analysis, result.series)
+        if annotated.is_file() and annotated.stat().st_size > 0:
+            result.annotated_video = annotated.read_bytes()
+            result.key_frames = read_frames_at(annotated, evidence_times(result.report))
+        if not result.key_frames:
+            # A photo, or no annotated video: the engine's annotated image, if it gave one.
+            image = getattr(analysis, "annotated_image", None)
+            if isinstance(image, np.ndarray):
+                result.key_frames = [("", "Annotated photo", image)]
+    except _input_error_type() as exc:
+        result.error = str(exc)
+    except MemoryError:
+        log.exception("out of memory analysing %s", source_name)
+        result.error = "This recording is too large to analyse on this machine; try a shorter clip."
+    except Exception:
+        log.exception("analysis failed for %s", source_name)
+        result.error = APOLOGY
+    finally:
+        for leftover in Path(out_dir).glob("*"):
+            with contextlib.suppress(OSError):
+                leftover.unlink()
+        with contextlib.suppress(OSError):
+            os.rmdir(out_dir)
+        result.elapsed_s = time.monotonic() - started
+    return result
+
+
+def analyse_upload(
+    data: bytes,
+    filename: str,
+    *,
+    symptoms: Any = None,
+    progress: Callable[[float], None] | None = None,
+) -> EngineResult:
+    """Write the upload to a private temp file, analyse it, and remove the file afterwards."""
+    suffix = Path(filename).suffix.lower()[:8] or ".bin"
+    fd, tmp_name = tempfile.mkstemp(prefix="posture-upload-", suffix=suffix)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        return analyse_file(tmp_name, source_name=filename, symptoms=symptoms, progress=progress)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp_name)
+
+
+def make_symptoms(answers: dict[str, Any]) -> Any:
+    """The engine's Symptoms for questionnaire answers (None when nothing was answered)."""
+    if not answers:
+        return None
+    try:
+        from posture.explanations import Symptoms
+    except Exception:
+        log.warning("posture.explanations.Symptoms not available")
+        return None
+    try:
+        return Symptoms.from_dict(answers)
+    except _input_error_type():
+        log.exception("questionnaire answers do not fit Symptoms")
+        return None
+
+
+def make_live_analyser() -> Any | None:
+    """A fresh LiveAnalyser, or None when the engine has no live path yet."""
+    try:
+        from posture.live import LiveAnalyser
+    except Exception:
+        log.warning("posture.live.LiveAnalyser not available")
+        return None
+    try:
+        return LiveAnalyser()
+    except Exception:
+        log.exception("LiveAnalyser() failed")
+        return None
+
+
+def red_flags_for(answers: dict[str, Any]) -> list[dict[str, Any]]:
+    """The engine's red flags for questionnaire answers alone (before any recording)."""
+    symptoms = make_symptoms(answers)
+    if symptoms is None:
+        return []
+    try:
+        from posture.explanations import red_flags
+
+        return [flag.to_dict() for flag in red_flags(symptoms)]
+    except Exception:
+        log.exception("red flag evaluation failed")
+        return []
+
+
+def explain_reports(
+    reports: Iterable[dict[str, Any]], answers: dict[str, Any]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The engine's explanations and red flags for the findings of several reports at once.
+
+    A screening session has three recordings; each finding is read back from the reports
+    (nothing is measured again) and handed to ``posture.explanations.explain`` together.
+    Returns (explanations, red flags), or both empty when the engine cannot say.
+    """
+    from types import SimpleNamespace
+
+    findings = [
+        SimpleNamespace(
+            id=f.get("id"),
+            status=f.get("status"),
+            severity=f.get("severity") or "none",
+            side=f.get("side"),
+            value=f.get("value"),
+            confidence=f.get("confidence"),
+        )
+        for report in reports
+        for f in report.get("findings") or []
+    ]
+    try:
+        from posture.explanations import explain
+
+        explanations, flags = explain(findings, make_symptoms(answers))
+    except Exception:
+        log.exception("explaining the session failed")
+        return [], []
+    return [e.to_dict() for e in explanations], [f.to_dict() for f in flags]

@@ -1,0 +1,146 @@
+"""Mode 1: live check through the webcam, with a snapshot fallback."""
+
+from __future__ import annotations
+
+import logging
+
+import streamlit as st
+
+from reports.wording import measurement_label, sorted_findings
+from ui import components, results
+from ui.engine import analyse_upload, make_live_analyser
+from ui.live_bridge import LiveBridge
+
+log = logging.getLogger("posture.app")
+
+PLACEMENT_TIPS = {
+    "Knees and back (side-on)": (
+        "Stand **side-on** to the camera, arms relaxed, about 2-3 m away. "
+        "The camera at about **hip height**, your **whole body** from feet to head in the picture."
+    ),
+    "Weight shift (facing the camera)": (
+        "Stand **facing the camera**, feet hip-width apart, about 2-3 m away. "
+        "The camera at about **hip height**, your **whole body** in the picture."
+    ),
+}
+
+
+def _bridge() -> LiveBridge:
+    bridge = st.session_state.get("live-bridge")
+    if bridge is None:
+        bridge = LiveBridge(make_live_analyser())
+        st.session_state["live-bridge"] = bridge
+    return bridge
+
+
+def _measurement_value(value: object) -> str:
+    if isinstance(value, dict):
+        value = value.get("value", value.get("median"))
+    if isinstance(value, int | float):
+        return f"{value:.1f}"
+    return "—" if value is None else str(value)
+
+
+@st.fragment(run_every=1.0)
+def live_panel() -> None:
+    """What the app sees now; refreshed every second while the camera runs."""
+    bridge: LiveBridge | None = st.session_state.get("live-bridge")
+    if bridge is None:
+        return
+    snap = bridge.latest()
+    if snap.problem:
+        components.problem(snap.problem)
+        return
+    if snap.frames_seen == 0:
+        st.info("Waiting for the camera picture…")
+        return
+    for message in snap.guidance:
+        st.warning(message, icon=":material/directions_walk:")
+    if snap.progress is not None and not snap.ready:
+        st.progress(min(max(snap.progress, 0.0), 1.0), text="Collecting steady frames…")
+    if snap.measurements:
+        st.markdown("**Live measurements**")
+        items = list(snap.measurements.items())
+        cols = st.columns(min(len(items), 4))
+        for i, (name, value) in enumerate(items):
+            unit = "°" if name.endswith("_deg") else (" %" if name.endswith("_pct") else "")
+            cols[i % len(cols)].metric(measurement_label(name), _measurement_value(value) + unit)
+    if snap.ready and snap.findings:
+        st.markdown("**What the camera sees (steady frames)**")
+        for finding in sorted_findings(snap.findings):
+            components.finding_card(finding, key="live")
+    elif not snap.ready:
+        st.caption("A verdict appears once enough steady frames are in: hold still.")
+
+
+def _live_video() -> None:
+    try:
+        import av
+        from streamlit_webrtc import WebRtcMode, webrtc_streamer
+    except Exception:
+        log.exception("streamlit-webrtc not available")
+        st.info("Live video is not available here; use the snapshot tab instead.")
+        return
+    bridge = _bridge()
+    if not bridge.available:
+        st.info(
+            "The live analysis is not available in this installation; the snapshot tab "
+            "gives the same analysis of a still picture."
+        )
+
+    def video_frame_callback(frame: av.VideoFrame) -> av.VideoFrame:
+        # Runs on the WebRTC thread: keep it thin, everything else is the engine's.
+        image = frame.to_ndarray(format="rgb24")
+        t_s = float(frame.time) if frame.time is not None else None
+        out = bridge.process(image, t_s)
+        return av.VideoFrame.from_ndarray(out, format="rgb24")
+
+    try:
+        ctx = webrtc_streamer(
+            key="live-webrtc",
+            mode=WebRtcMode.SENDRECV,
+            # Local only: no STUN/TURN server, so no request leaves the machine.
+            rtc_configuration={"iceServers": []},
+            media_stream_constraints={"video": {"width": {"ideal": 640}}, "audio": False},
+            video_frame_callback=video_frame_callback,
+            async_processing=True,
+        )
+    except Exception:
+        # e.g. no browser session to attach to (tests), or WebRTC unavailable.
+        log.exception("webrtc_streamer failed")
+        st.info("Live video cannot start here; the snapshot tab gives the same analysis.")
+        return
+    if st.button("Start over", key="live-reset"):
+        bridge.reset()
+    if ctx.state.playing:
+        live_panel()
+    else:
+        st.caption("Press START and allow the camera. Nothing is recorded or sent anywhere.")
+
+
+def _snapshot() -> None:
+    st.caption("Take one picture; it is analysed on this computer and not kept.")
+    shot = st.camera_input("Take a picture", key="live-snapshot")
+    if shot is None:
+        return
+    token = (shot.file_id if hasattr(shot, "file_id") else None) or shot.name
+    if st.session_state.get("live-snapshot-token") != token:
+        with st.spinner("Analysing the picture…"):
+            st.session_state["live-snapshot-result"] = analyse_upload(
+                shot.getvalue(), "snapshot.jpg"
+            )
+        st.session_state["live-snapshot-token"] = token
+    result = st.session_state.get("live-snapshot-result")
+    if result is not None:
+        results.show_result(result, key="snapshot")
+
+
+def page() -> None:
+    st.header("Live check")
+    check = st.radio("What to check", list(PLACEMENT_TIPS), horizontal=True, key="live-check")
+    st.info(PLACEMENT_TIPS[check], icon=":material/photo_camera:")
+    live_tab, snapshot_tab = st.tabs(["Live video", "Snapshot (no video)"])
+    with live_tab:
+        _live_video()
+    with snapshot_tab:
+        _snapshot()

@@ -1,0 +1,80 @@
+"""The symptom questionnaire, built from the engine's knowledge base.
+
+Questions and their order come from ``posture.explanations`` (red-flag questions first, most
+urgent first). Which answers raise a red flag is the engine's call too; this module only
+asks and passes the answers on.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import streamlit as st
+
+from ui import components
+from ui.engine import make_symptoms, red_flags_for
+
+log = logging.getLogger("posture.app")
+
+YES_NO = ("yes", "no")
+
+
+def question_order() -> tuple[list[Any], list[Any]]:
+    """(red-flag questions, other questions), each a list of the engine's SymptomQuestion."""
+    try:
+        from posture.explanations import red_flag_questions, symptom_questions
+
+        first = list(red_flag_questions())
+        rest = [q for q in symptom_questions() if q not in first]
+    except Exception:
+        log.exception("posture.explanations questions not available")
+        return [], []
+    return first, rest
+
+
+def _answer_widget(question: Any, key: str, answers: dict[str, Any]) -> None:
+    choices = tuple(getattr(question, "choices", YES_NO))
+    widget_key = f"{key}-q-{question.field}"
+    if not choices:
+        text = st.text_input(question.question, key=widget_key)
+        if text.strip():
+            answers[question.field] = text.strip()
+        return
+    choice = st.radio(question.question, choices, index=None, horizontal=True, key=widget_key)
+    if choice is None:
+        return
+    if choices == YES_NO:
+        answers[question.field] = choice == "yes"
+    else:
+        answers[question.field] = choice
+
+
+def questionnaire(key: str) -> dict[str, Any]:
+    """Ask every question; return the answers given so far (unanswered ones left out)."""
+    first, rest = question_order()
+    if not first and not rest:
+        st.info("The symptom questionnaire is not available in this installation.")
+        return {}
+    answers: dict[str, Any] = {}
+    st.markdown("**Warning signs** (answer these first)")
+    for question in first:
+        _answer_widget(question, key, answers)
+    st.markdown("**About the pain and habits**")
+    for question in rest:
+        _answer_widget(question, key, answers)
+    return answers
+
+
+def symptoms_expander(key: str) -> tuple[Any, dict[str, Any]]:
+    """Optional questionnaire in an expander; red flags show above it as soon as answered.
+
+    Returns (engine Symptoms object or None, raw answers).
+    """
+    flags_slot = st.container()
+    with st.expander("Symptoms (optional): tailor the explanations", expanded=False):
+        answers = questionnaire(key)
+    flags = red_flags_for(answers) if answers else []
+    with flags_slot:
+        components.red_flags_box(flags)
+    return (make_symptoms(answers) if answers else None), answers
