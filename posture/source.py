@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -48,6 +49,8 @@ MAX_IMAGE_SIDE_PX = 8192
 # How many packets we read looking for the first decodable frame before calling a file damaged.
 # Real videos produce a frame within a few packets (B-frame reordering delays it by a handful).
 MAX_PACKETS_BEFORE_FIRST_FRAME = 600
+# Highest frame rate taken at face value (phones film slow motion at up to 960 fps).
+MAX_PLAUSIBLE_FPS = 1000.0
 # After the first good frame, this many undecodable packets in a row means the rest is garbage.
 MAX_CONSECUTIVE_BAD_PACKETS = 200
 
@@ -225,7 +228,8 @@ def _video_stream(container: Any, name: str, kind: str) -> Any:
 
 def _stream_rate(stream: Any) -> float | None:
     for rate in (stream.average_rate, stream.guessed_rate, stream.base_rate):
-        if rate and float(rate) > 0 and math.isfinite(float(rate)):
+        # Above ~1000 fps a "rate" is a container time base (e.g. WebM's 1/1000), not a rate.
+        if rate and 0 < float(rate) <= MAX_PLAUSIBLE_FPS and math.isfinite(float(rate)):
             return float(rate)
     return None
 
@@ -346,8 +350,10 @@ def _open_image(path: Path, name: str) -> Image.Image:
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             return Image.open(path)
     except Image.DecompressionBombError as exc:
+        found = re.search(r"\((\d+) pixels\)", str(exc))
+        megapixels = f" ({int(found.group(1)) / 1e6:.0f} megapixels)" if found else ""
         raise InputError(
-            f"{name} is far too large to open safely ({exc}); "
+            f"{name} is far too large to open safely{megapixels}; "
             f"resize it to at most {MAX_IMAGE_SIDE_PX} pixels on the long side."
         ) from exc
     except Exception as exc:  # noqa: BLE001 - unreadable/unknown image data
@@ -356,9 +362,12 @@ def _open_image(path: Path, name: str) -> Image.Image:
 
 def _exif_orientation(img: Image.Image) -> int:
     try:
-        return int(img.getexif().get(0x0112, 1) or 1)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "Corrupt EXIF data" warnings: handled below
+            orientation = int(img.getexif().get(0x0112, 1) or 1)
     except Exception:  # noqa: BLE001 - broken EXIF: use the pixels as stored
         return 1
+    return orientation if orientation in _EXIF_ROTATION_DEG else 1
 
 
 def _probe_image(path: Path, name: str, min_side_px: int) -> MediaInfo:
@@ -397,7 +406,9 @@ def _load_image_rgb(path: Path, name: str, max_side_px: int) -> np.ndarray:
                 draft_size = (target[1], target[0]) if orientation in (5, 6, 7, 8) else target
                 img.draft("RGB", draft_size)
             img.load()
-            upright = ImageOps.exif_transpose(img)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                upright = ImageOps.exif_transpose(img) if orientation != 1 else img
             if upright.mode != "RGB":
                 upright = _to_rgb(upright)
             if max(upright.size) > max_side_px:

@@ -145,18 +145,28 @@ def test_every_nth_keeps_decode_index_and_time(tmp_path: Path) -> None:
     assert [f.t_s for f in frames] == pytest.approx([0.0, 0.3, 0.6, 0.9])
 
 
-def test_streaming_decodes_lazily(tmp_path: Path) -> None:
+def test_streaming_decodes_lazily(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import posture.source as source_module
+
+    converted: list[int] = []
+    real_convert = source_module._to_upright_rgb
+
+    def counting_convert(decoded, max_side_px):  # type: ignore[no-untyped-def]
+        converted.append(1)
+        return real_convert(decoded, max_side_px)
+
+    monkeypatch.setattr(source_module, "_to_upright_rgb", counting_convert)
     path = make_video(tmp_path / "long.mp4", n_frames=300, fps=30)
     with open_media(path) as source:
         iterator = iter(source)
         first_three = list(itertools.islice(iterator, 3))
-        # A generator, not a list built up front: frames are produced on demand.
-        assert not isinstance(iterator, list | tuple)
-        assert hasattr(iterator, "__next__")
+        # Only the frames asked for were turned into arrays, not the whole clip up front.
+        assert len(converted) == 3
         assert [f.index for f in first_three] == [0, 1, 2]
         assert next(iterator).index == 3
     # Closing the source closes the open decoder; the iterator is then exhausted.
     assert next(iterator, None) is None
+    assert len(converted) == 4
 
 
 def test_truncated_faststart_mp4_yields_what_decodes(tmp_path: Path) -> None:
@@ -225,6 +235,27 @@ def test_image_modes_become_rgb(tmp_path: Path, mode: str) -> None:
     assert frames[0].image_rgb.dtype == np.uint8
 
 
+def test_cmyk_jpeg_and_16_bit_png_become_rgb(tmp_path: Path) -> None:
+    from PIL import Image
+
+    cmyk = tmp_path / "cmyk.jpg"
+    Image.new("CMYK", (90, 70), (0, 255, 255, 0)).save(cmyk)  # pure red in CMYK
+    image = read_all(cmyk)[1][0].image_rgb
+    assert image.shape == (70, 90, 3) and image[0, 0, 0] > 200 and image[0, 0, 1] < 60
+    deep = tmp_path / "deep.png"
+    ramp = np.tile(np.linspace(0, 65535, 100).astype(np.uint16), (70, 1))
+    Image.fromarray(ramp).save(deep)
+    grey = read_all(deep)[1][0].image_rgb
+    assert grey.shape == (70, 100, 3) and grey[0, 0, 0] < 5 and grey[0, -1, 0] > 250
+
+
+def test_heic_photo_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "IMG_0001.HEIC"
+    path.write_bytes(b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 100)
+    with pytest.raises(InputError, match="HEIC.*export it as JPG"):
+        open_media(path)
+
+
 def test_tiny_image_is_refused(tmp_path: Path) -> None:
     path = make_image(tmp_path / "dot.png", 2, 2)
     with pytest.raises(InputError, match=r"The image is 2x2 pixels; a person needs at least 64"):
@@ -248,7 +279,7 @@ def test_absurd_image_size_gets_a_message(tmp_path: Path) -> None:
 
     path = tmp_path / "huge.png"
     Image.new("1", (20000, 10000)).save(path)
-    with pytest.raises(InputError, match="too large"):
+    with pytest.raises(InputError, match=r"huge.png is far too large .*200 megapixels"):
         open_media(path)
 
 
