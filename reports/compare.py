@@ -18,7 +18,13 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from .wording import STATUS_LABELS, finding_title, fmt_number, measurement_label
+from .wording import (
+    STATUS_LABELS,
+    finding_title,
+    fmt_number,
+    measurement_label,
+    measurement_unit,
+)
 
 
 @dataclass(frozen=True)
@@ -92,9 +98,10 @@ def compare_steps(
         old_m = old.get("measurements") or {}
         new_m = new.get("measurements") or {}
         for name in [*new_m, *[k for k in old_m if k not in new_m]]:
-            unit = "deg" if name.endswith("_deg") else ("pct" if name.endswith("_pct") else None)
-            a = (old_m.get(name) or {}).get("median") if isinstance(old_m.get(name), dict) else None
-            b = (new_m.get(name) or {}).get("median") if isinstance(new_m.get(name), dict) else None
+            old_stats = old_m.get(name) if isinstance(old_m.get(name), dict) else {}
+            new_stats = new_m.get(name) if isinstance(new_m.get(name), dict) else {}
+            unit = measurement_unit(name, new_stats or old_stats)
+            a, b = old_stats.get("median"), new_stats.get("median")
             change, moved = _delta(a, b, unit)
             rows.append(
                 ComparisonRow(

@@ -29,6 +29,7 @@ from .wording import (
     finding_title,
     fmt_number,
     measurement_label,
+    measurement_unit,
     red_flag_text,
     sorted_findings,
     text_of,
@@ -150,7 +151,7 @@ def _measurements(doc: _Doc, report: dict[str, Any]) -> None:
     rows = []
     for name, stats in measurements.items():
         if isinstance(stats, dict):
-            unit = "deg" if name.endswith("_deg") else ("pct" if name.endswith("_pct") else None)
+            unit = measurement_unit(name, stats)
             rows.append((measurement_label(name), fmt_number(stats.get("median"), unit)))
     if not rows:
         return

@@ -65,6 +65,17 @@ def measurement_label(name: str) -> str:
     return name.replace("_deg", "").replace("_pct", "").replace("_", " ").capitalize()
 
 
+def measurement_unit(name: str, stats: dict[str, Any] | None = None) -> str | None:
+    """The unit the report gives for a measurement, else the one its name ends with."""
+    if stats and stats.get("unit"):
+        return str(stats["unit"])
+    if name.endswith("_deg"):
+        return "deg"
+    if name.endswith("_pct"):
+        return "%"
+    return None
+
+
 def unit_suffix(unit: str | None) -> str:
     if not unit:
         return ""

@@ -10,6 +10,7 @@ import math
 from typing import Any
 
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 SIDE_COLOURS = {"left": "#1f77b4", "right": "#d62728"}
 
@@ -120,12 +121,36 @@ def trunk_chart(series: dict[str, list[float]]) -> go.Figure | None:
 
 
 def pelvis_chart(series: dict[str, list[float]]) -> go.Figure | None:
-    names = [
-        (name, name.replace("_deg", "").replace("_", " "))
-        for name in sorted(series)
-        if name.startswith("pelvi") and name.endswith("_deg")
-    ]
-    return _single_chart(series, names, "Pelvis motion", "degrees")
+    """Pelvis (and shoulder) rotation proxies in % leg length, pelvic obliquity in degrees."""
+    t_s = series.get("t_s")
+    if not t_s:
+        return None
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    for name, label in (
+        ("pelvis_rotation_proxy_pct", "pelvis rotation (proxy)"),
+        ("shoulder_rotation_proxy_pct", "shoulder rotation (proxy)"),
+    ):
+        if _has_data(series.get(name)):
+            fig.add_trace(
+                go.Scatter(x=t_s, y=_clean(series[name]), mode="lines", name=label),
+                secondary_y=False,
+            )
+    if _has_data(series.get("pelvic_obliquity_deg")):
+        fig.add_trace(
+            go.Scatter(
+                x=t_s,
+                y=_clean(series["pelvic_obliquity_deg"]),
+                mode="lines",
+                name="pelvic obliquity (left hip higher +)",
+                line={"dash": "dot"},
+            ),
+            secondary_y=True,
+        )
+    if not fig.data:
+        return None
+    _layout(fig, "Pelvis motion", "% of leg length")
+    fig.update_yaxes(title_text="degrees", secondary_y=True)
+    return fig
 
 
 def load_share_chart(series: dict[str, list[float]]) -> go.Figure | None:

@@ -17,6 +17,7 @@ from reports.wording import (
     finding_title,
     fmt_number,
     measurement_label,
+    measurement_unit,
     red_flag_text,
     side_label,
     sorted_findings,
@@ -124,7 +125,7 @@ def measurements_table(report: dict[str, Any]) -> None:
     for name, stats in (report.get("measurements") or {}).items():
         if not isinstance(stats, dict):
             continue
-        unit = "deg" if name.endswith("_deg") else ("pct" if name.endswith("_pct") else None)
+        unit = measurement_unit(name, stats)
         rows.append(
             {
                 "measurement": measurement_label(name),
