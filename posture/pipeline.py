@@ -37,8 +37,8 @@ from .landmarks import LEFT_ANKLE, LEFT_HEEL, NOSE, RIGHT_ANKLE, RIGHT_HEEL
 from .measurements import Measurements, clean_landmarks, compute_measurements
 from .pose import PoseSequence, estimate_poses
 from .report import Report, summarise_measurements
-from .source import Frame, MediaInfo, frame_from_array, live_info, open_media
-from .subject import SubjectSelection, select_subject
+from .source import Frame, MediaInfo, frame_from_array, live_info, open_media, probe
+from .subject import SubjectPlan, SubjectSelection, scan_for_subject, select_subject
 from .view import ViewEstimate, estimate_view, hip_speed_leg_per_s, leg_length_px
 
 Progress = Callable[[float], None]
@@ -98,25 +98,37 @@ def _prefetch(frames: Iterable[Frame], size: int = 4) -> Iterator[Frame]:
                 thread.join(timeout=0.05)
 
 
-def _open(source: Any, config: Config) -> tuple[MediaInfo, Iterable[Frame], str, Any]:
-    """(info, frames, pose mode, thing to close) for a path, an image array or frames."""
+# Frames are decoded this large when the pose pass follows one subject in a crop, so the
+# crop still holds enough pixels for MediaPipe.
+CROP_DECODE_MAX_SIDE_PX = 1280
+
+
+def _open(
+    source: Any, config: Config
+) -> tuple[MediaInfo, Iterable[Frame], str, Any, SubjectPlan | None]:
+    """(info, frames, pose mode, thing to close, subject plan) for a path, an image array
+    or frames."""
     if isinstance(source, (str, Path)):
+        info = probe(source)
+        plan = scan_for_subject(source, info, config) if info.kind == "video" else None
+        following = plan is not None and plan.track is not None
         media = open_media(
-            source, max_side_px=config.pose.inference_max_side_px,
+            source,
+            max_side_px=CROP_DECODE_MAX_SIDE_PX if following else config.pose.inference_max_side_px,
             max_duration_s=config.max_duration_s,
         )
         mode = "image" if media.info.kind == "image" else "video"
-        return media.info, _prefetch(media), mode, media
+        return media.info, _prefetch(media), mode, media, plan
     if isinstance(source, np.ndarray):
         frame = frame_from_array(source)
         h, w = frame.image_rgb.shape[:2]
         info = MediaInfo("image", w, h, None, None, 1, 0, None, None)
-        return info, [frame], "image", None
+        return info, [frame], "image", None, None
     frames = list(source)
     if not frames:
         raise InputError("No frames were given to analyse.")
     h, w = frames[0].image_rgb.shape[:2]
-    return live_info(w, h), frames, "video", None
+    return live_info(w, h), frames, "video", None, None
 
 
 def _still_frames(xy_px: np.ndarray, t_s: np.ndarray, leg_px: float, config: Config,
@@ -159,12 +171,16 @@ def analyse(
     the summary says no person was found.
     """
     config = config or Config()
-    info, frames, mode, closable = _open(source, config)
+    info, frames, mode, closable, plan = _open(source, config)
     total = info.frame_count or 0
     pose_frames = []
+    crop_for = None
+    if plan is not None and plan.track is not None:
+        def crop_for(t_s: float):
+            return plan.crop_box(t_s, info.width_px, info.height_px)
     try:
         for pose_frame in estimate_poses(frames, mode, info.width_px, info.height_px,
-                                         config.pose):
+                                         config.pose, crop_for):
             pose_frames.append(pose_frame)
             if progress and total:
                 progress(min(0.95, len(pose_frames) / total))
@@ -175,7 +191,7 @@ def analyse(
         raise InputError("The file contains no frame that could be decoded.")
     kind = "live" if info.kind == "live" else mode
     pose = PoseSequence.from_frames(pose_frames, info.width_px, info.height_px, kind)
-    analysis = analyse_poses(pose, info, config=config, symptoms=symptoms)
+    analysis = analyse_poses(pose, info, config=config, symptoms=symptoms, plan=plan)
     if closable is not None and getattr(closable, "stopped_at_limit", False):
         analysis.report.summary["messages"].append(
             f"Only the first {config.max_duration_s:.0f} s were analysed."
@@ -191,7 +207,7 @@ def analyse(
 
 def analyse_poses(
     pose: PoseSequence, info: MediaInfo, *, config: Config | None = None,
-    symptoms: Symptoms | None = None,
+    symptoms: Symptoms | None = None, plan: SubjectPlan | None = None,
 ) -> Analysis:
     """Stages 3-9 on landmarks already found (the live path calls this too)."""
     config = config or Config()
@@ -233,7 +249,11 @@ def analyse_poses(
         "frames_with_person": int(pose.found.sum()),
         "frames_of_subject": int(subject.keep.sum()),
         "frames_quiet_standing": int(still.sum()),
-        "subject_selection": subject.method,
+        "subject_selection": " ".join(
+            m for m in ((plan.method if plan and plan.people_seen > 1 else ""), subject.method)
+            if m
+        ),
+        "people_seen": plan.people_seen if plan else None,
         "leg_swaps_corrected": swaps,
         "segments": [
             {"start_t_s": s.start_t_s, "end_t_s": s.end_t_s, "view": s.view,

@@ -12,7 +12,7 @@ shrunk to for inference: MediaPipe's normalized coordinates do not depend on the
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -208,9 +208,43 @@ def _open_task_model(mp, config: PoseConfig, mode: str):
 
 
 def estimate_poses(
-    frames: Iterable, mode: str, width_px: int, height_px: int, config: PoseConfig | None = None
+    frames: Iterable,
+    mode: str,
+    width_px: int,
+    height_px: int,
+    config: PoseConfig | None = None,
+    crop_for: Callable[[float], tuple[int, int, int, int] | None] | None = None,
 ) -> Iterator[PoseFrame]:
-    """Run the estimator over ``posture.source.Frame`` objects, yielding one PoseFrame each."""
+    """Run the estimator over ``posture.source.Frame`` objects, yielding one PoseFrame each.
+
+    ``crop_for(t_s)`` (optional) gives the box (x0, y0, x1, y1, pixels of a ``width_px`` x
+    ``height_px`` frame) that holds the subject at that time, or None when they are not in
+    view; only that box is shown to MediaPipe, so it cannot follow anyone else.
+    """
+    import cv2
+
+    config = config or PoseConfig()
     with PoseEstimator(mode, config) as estimator:
         for frame in frames:
-            yield estimator.estimate(frame.image_rgb, frame.index, frame.t_s, width_px, height_px)
+            image = frame.image_rgb
+            if crop_for is None:
+                yield estimator.estimate(image, frame.index, frame.t_s, width_px, height_px)
+                continue
+            box = crop_for(frame.t_s)
+            if box is None:
+                yield _empty_frame(frame.index, frame.t_s)
+                continue
+            scale = image.shape[1] / width_px
+            x0, y0, x1, y1 = (int(round(v * scale)) for v in box)
+            crop = image[y0:y1, x0:x1]
+            longest = max(crop.shape[:2])
+            if longest > config.inference_max_side_px:
+                factor = config.inference_max_side_px / longest
+                crop = cv2.resize(crop, (max(1, int(crop.shape[1] * factor)),
+                                         max(1, int(crop.shape[0] * factor))),
+                                  interpolation=cv2.INTER_AREA)
+            pose_frame = estimator.estimate(
+                crop, frame.index, frame.t_s, box[2] - box[0], box[3] - box[1]
+            )
+            pose_frame.xy_px += (box[0], box[1])
+            yield pose_frame

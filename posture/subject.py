@@ -83,3 +83,181 @@ def select_subject(xy_px: np.ndarray, quality: QualityConfig) -> SubjectSelectio
             f"frames with a person); {dropped} frame(s) showing someone else were left out."
         )
     return SubjectSelection(keep, len(tracks), dropped, method)
+
+
+# --------------------------------------------------------------------------- scanning
+# Before the pose pass, a few sampled frames are searched for everyone in view (MediaPipe
+# finds one person per call, so each one found is painted over and the frame searched
+# again). People are linked across samples into tracks; the main subject is the person
+# who walks farthest across the view, or, when nobody walks, the one seen largest for
+# longest. The pose pass then follows that person in a crop, so that MediaPipe's tracker
+# cannot wander to someone else.
+
+
+@dataclass(frozen=True)
+class Sighting:
+    t_s: float
+    centre_px: tuple[float, float]  # hip centre
+    box_px: tuple[float, float, float, float]  # x0, y0, x1, y1 around all landmarks
+    height_px: float  # shoulder-to-ankle length
+
+
+@dataclass
+class Track:
+    sightings: list[Sighting]
+
+    @property
+    def displacement_heights(self) -> float:
+        first, last = self.sightings[0], self.sightings[-1]
+        size = float(np.median([s.height_px for s in self.sightings]))
+        return abs(last.centre_px[0] - first.centre_px[0]) / max(size, 1.0)
+
+    @property
+    def presence_px(self) -> float:
+        return len(self.sightings) * float(np.median([s.height_px for s in self.sightings]))
+
+
+@dataclass(frozen=True)
+class SubjectPlan:
+    """The pose stage's instructions: None = whole frame; else follow ``track`` in a crop."""
+
+    track: Track | None
+    people_seen: int
+    method: str
+
+    def crop_box(self, t_s: float, width_px: int, height_px: int,
+                 margin: float = 0.45) -> tuple[int, int, int, int] | None:
+        """Square-ish crop (x0, y0, x1, y1) around the subject at ``t_s``, or None when
+        the subject is not in view then."""
+        if self.track is None:
+            return None
+        s = self.track.sightings
+        times = np.array([x.t_s for x in s])
+        step = float(np.median(np.diff(times))) if len(times) > 1 else 0.5
+        if t_s < times[0] - step or t_s > times[-1] + step:
+            return None
+        boxes = np.array([x.box_px for x in s])
+        box = [float(np.interp(t_s, times, boxes[:, k])) for k in range(4)]
+        # Extrapolate the motion a little beyond the first and last sighting.
+        if len(times) > 1 and (t_s < times[0] or t_s > times[-1]):
+            i, j = (0, 1) if t_s < times[0] else (-2, -1)
+            velocity = (boxes[j] - boxes[i]) / max(times[j] - times[i], 1e-6)
+            anchor = boxes[0] if t_s < times[0] else boxes[-1]
+            box = list(anchor + velocity * (t_s - (times[0] if t_s < times[0] else times[-1])))
+        w, h = box[2] - box[0], box[3] - box[1]
+        side = max(w, h) * (1 + 2 * margin)
+        cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+        x0, y0 = max(0, int(cx - side / 2)), max(0, int(cy - side / 2))
+        x1, y1 = min(width_px, int(cx + side / 2)), min(height_px, int(cy + side / 2))
+        if x1 - x0 < 16 or y1 - y0 < 16:
+            return None
+        return x0, y0, x1, y1
+
+
+def sightings_in_frame(
+    image_rgb: np.ndarray, t_s: float, find_one, scale: float, max_people: int = 3
+) -> list[Sighting]:
+    """Everyone ``find_one`` (image -> (33, 2) pixels or None) finds in one frame.
+
+    ``scale`` converts pixels of ``image_rgb`` to pixels of the full frame.
+    """
+    image = image_rgb.copy()
+    found: list[Sighting] = []
+    for _ in range(max_people):
+        xy = find_one(image)
+        if xy is None:
+            break
+        x0, y0 = np.nanmin(xy, axis=0)
+        x1, y1 = np.nanmax(xy, axis=0)
+        pad_x, pad_y = 0.15 * (x1 - x0) + 4, 0.1 * (y1 - y0) + 4
+        # Paint the person over with the frame's mean colour so the next search skips them.
+        image[max(0, int(y0 - pad_y)) : int(y1 + pad_y) + 1,
+              max(0, int(x0 - pad_x)) : int(x1 + pad_x) + 1] = image.mean(axis=(0, 1))
+        hips = (xy[LEFT_HIP] + xy[RIGHT_HIP]) / 2
+        shoulders = (xy[LEFT_SHOULDER] + xy[RIGHT_SHOULDER]) / 2
+        ankles = (xy[LEFT_ANKLE] + xy[RIGHT_ANKLE]) / 2
+        height = float(np.linalg.norm(shoulders - ankles))
+        found.append(Sighting(
+            t_s, (float(hips[0] * scale), float(hips[1] * scale)),
+            (float(x0 * scale), float(y0 * scale), float(x1 * scale), float(y1 * scale)),
+            height * scale,
+        ))
+    return found
+
+
+def link_tracks(samples: list[list[Sighting]], max_jump_heights: float = 1.2) -> list[Track]:
+    """Greedy nearest-neighbour linking of sightings across samples into tracks."""
+    tracks: list[Track] = []
+    for sightings in samples:
+        taken: set[int] = set()
+        for sighting in sorted(sightings, key=lambda s: -s.height_px):
+            best, best_cost = None, np.inf
+            for k, track in enumerate(tracks):
+                last = track.sightings[-1]
+                if k in taken or last.t_s >= sighting.t_s:
+                    continue
+                size = max(last.height_px, sighting.height_px, 1.0)
+                ratio = sighting.height_px / max(last.height_px, 1.0)
+                gap_s = sighting.t_s - last.t_s
+                cost = np.hypot(sighting.centre_px[0] - last.centre_px[0],
+                                sighting.centre_px[1] - last.centre_px[1]) / size
+                if 0.6 <= ratio <= 1.6 and cost <= max_jump_heights * max(1.0, gap_s / 0.5) \
+                        and cost < best_cost:
+                    best, best_cost = k, cost
+            if best is None:
+                tracks.append(Track([sighting]))
+                taken.add(len(tracks) - 1)
+            else:
+                tracks[best].sightings.append(sighting)
+                taken.add(best)
+    return tracks
+
+
+def choose_subject(tracks: list[Track], min_walk_heights: float = 1.0) -> SubjectPlan:
+    """The walker who covers most ground, else the person seen largest for longest."""
+    if not tracks:
+        return SubjectPlan(None, 0, "No person was found in the scan.")
+    # A person glimpsed in a single sample is usually a false detection.
+    tracks = [t for t in tracks if len(t.sightings) >= 2] or tracks
+    people = len(tracks)
+    if people == 1:
+        return SubjectPlan(None, 1, "One person was in view.")
+    walkers = [t for t in tracks if t.displacement_heights >= min_walk_heights
+               and len(t.sightings) >= 3]
+    if walkers:
+        main = max(walkers, key=lambda t: (len(t.sightings), t.displacement_heights))
+        why = "the person walking across the view (seen longest among those walking)"
+    else:
+        main = max(tracks, key=lambda t: t.presence_px)
+        why = "the person seen largest for longest"
+    method = (f"{people} people were seen in a scan of the recording; the analysis follows "
+              f"{why}, from {main.sightings[0].t_s:.1f} s to {main.sightings[-1].t_s:.1f} s, "
+              "in a crop around them.")
+    return SubjectPlan(main, people, method)
+
+
+def scan_for_subject(path, info, config) -> SubjectPlan:
+    """Sample a video file about twice a second and plan whom the pose pass follows."""
+    from .pose import PoseEstimator
+    from .source import open_media
+
+    if info.kind != "video":
+        return SubjectPlan(None, 1, "One photo.")
+    fps = info.fps or 30.0
+    duration = info.duration_s or ((info.frame_count or 0) / fps)
+    n_samples = int(min(40, max(4, duration * 2)))
+    every_nth = max(1, int(round((info.frame_count or fps * duration) / n_samples)))
+    samples: list[list[Sighting]] = []
+    max_side = config.pose.inference_max_side_px
+    with PoseEstimator("image", config.pose) as estimator, open_media(
+        path, max_side_px=max_side, max_duration_s=config.max_duration_s
+    ) as media:
+        def find_one(image: np.ndarray):
+            h, w = image.shape[:2]
+            pose_frame = estimator.estimate(image, 0, 0.0, w, h)
+            return pose_frame.xy_px if pose_frame.found else None
+
+        for frame in media.frames(max_side_px=max_side, every_nth=every_nth):
+            scale = info.width_px / frame.image_rgb.shape[1]
+            samples.append(sightings_in_frame(frame.image_rgb, frame.t_s, find_one, scale))
+    return choose_subject(link_tracks(samples))

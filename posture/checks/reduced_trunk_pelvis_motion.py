@@ -38,8 +38,9 @@ def assess(inputs: CheckInput) -> Finding:
     if not inputs.view.startswith("side") or inputs.gait is None:
         return not_assessable(ID, TITLE, "%", threshold, VIEWS,
                               "Needs walking filmed side-on.")
-    arm = [max(a, b) for a, b in zip(_stride_ranges(inputs, "arm_swing_left_pct"),
-                                     _stride_ranges(inputs, "arm_swing_right_pct"), strict=False)]
+    # The far arm is hidden behind the body in a side view; the near arm is the one seen.
+    near_side = "left" if inputs.view == "side_left" else "right"
+    arm = _stride_ranges(inputs, f"arm_swing_{near_side}_pct")
     pelvis = _stride_ranges(inputs, "pelvis_rotation_proxy_pct")
     shoulders = _stride_ranges(inputs, "shoulder_rotation_proxy_pct")
     if min(len(arm), len(pelvis), len(shoulders)) < inputs.config.gait.min_strides:

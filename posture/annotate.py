@@ -1,0 +1,189 @@
+"""Annotated output: skeleton, angle labels and the frames behind each finding, drawn on the
+photo or on every frame of the video (H.264 MP4 or VP9 WebM, which browsers play).
+
+Only draws what the engine measured: every number comes from ``Analysis.measurements``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import cv2
+import numpy as np
+
+from .atomic import atomic_write_path
+from .config import Config
+from .errors import InputError
+from .landmarks import LEFT_HIP, LEFT_KNEE, RIGHT_HIP, RIGHT_KNEE, SIDE_POINTS, SKELETON_EDGES
+from .source import open_media
+from .video_out import VideoWriter
+
+if TYPE_CHECKING:
+    from .pipeline import Analysis
+
+# Long side of annotated videos: sharp enough to read labels, small enough to encode fast.
+ANNOTATED_MAX_SIDE_PX = 960
+IMAGE_SUFFIXES = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WEBP"}
+VIDEO_SUFFIXES = {".mp4": "h264", ".webm": "vp9"}
+
+LEFT_COLOUR = (66, 135, 245)  # blue: the subject's left side
+RIGHT_COLOUR = (245, 130, 48)  # orange: the subject's right side
+MID_COLOUR = (240, 240, 240)
+FLAG_COLOUR = (220, 40, 40)
+
+
+_LEFT_POINTS = frozenset(SIDE_POINTS["left"].values())
+_RIGHT_POINTS = frozenset(SIDE_POINTS["right"].values())
+
+
+def _colour(a: int, b: int) -> tuple[int, int, int]:
+    if a in _LEFT_POINTS and b in _LEFT_POINTS:
+        return LEFT_COLOUR
+    if a in _RIGHT_POINTS and b in _RIGHT_POINTS:
+        return RIGHT_COLOUR
+    return MID_COLOUR
+
+
+def _text(image: np.ndarray, text: str, origin: tuple[int, int], scale: float,
+          colour=(255, 255, 255)) -> None:
+    thickness = max(1, int(round(scale * 2)))
+    cv2.putText(image, text, origin, cv2.FONT_HERSHEY_SIMPLEX, scale, (0, 0, 0), thickness + 2,
+                cv2.LINE_AA)
+    cv2.putText(image, text, origin, cv2.FONT_HERSHEY_SIMPLEX, scale, colour, thickness,
+                cv2.LINE_AA)
+
+
+def draw_frame(
+    image_rgb: np.ndarray,
+    xy_px: np.ndarray,
+    labels: dict[str, float],
+    banner: list[str],
+    flagged: list[str],
+) -> np.ndarray:
+    """A copy of ``image_rgb`` with the skeleton (landmarks already in its pixels), angle
+    labels at the knees and hips, a banner at the top and flagged findings in red."""
+    out = image_rgb.copy()
+    h, w = out.shape[:2]
+    scale = max(0.4, min(w, h) / 900)
+    line = max(2, int(round(min(w, h) / 250)))
+    for a, b in SKELETON_EDGES:
+        if np.isfinite(xy_px[[a, b]]).all():
+            pa = tuple(int(v) for v in xy_px[a])
+            pb = tuple(int(v) for v in xy_px[b])
+            cv2.line(out, pa, pb, _colour(a, b), line, cv2.LINE_AA)
+    for point in xy_px[11:]:
+        if np.isfinite(point).all():
+            cv2.circle(out, tuple(int(v) for v in point), line + 1, (255, 255, 255), -1,
+                       cv2.LINE_AA)
+    anchors = {
+        "knee_flexion_left_deg": (LEFT_KNEE, "L knee"),
+        "knee_flexion_right_deg": (RIGHT_KNEE, "R knee"),
+        "trunk_inclination_deg": (LEFT_HIP, "trunk"),
+        "pelvic_obliquity_deg": (RIGHT_HIP, "pelvis"),
+    }
+    for name, value in labels.items():
+        if name in anchors and np.isfinite(value) and np.isfinite(xy_px[anchors[name][0]]).all():
+            index, label = anchors[name]
+            x, y = (int(v) for v in xy_px[index])
+            _text(out, f"{label} {value:+.0f}", (x + 8, y - 8), scale * 0.6)
+    y = int(28 * scale) + 4
+    for text in banner:
+        _text(out, text, (8, y), scale * 0.6)
+        y += int(26 * scale) + 4
+    if flagged:
+        cv2.rectangle(out, (0, 0), (w - 1, h - 1), FLAG_COLOUR, line * 2)
+        for text in flagged:
+            _text(out, text, (8, y), scale * 0.6, FLAG_COLOUR)
+            y += int(26 * scale) + 4
+    return out
+
+
+def _evidence_times(analysis: Analysis) -> dict[str, list[float]]:
+    out: dict[str, list[float]] = {}
+    for finding in analysis.report.findings:
+        if finding.status == "detected":
+            out[finding.title] = [e.t_s for e in finding.evidence]
+    return out
+
+
+def _labels_at(analysis: Analysis, position: int) -> dict[str, float]:
+    values = analysis.measurements.values
+    names = ("knee_flexion_left_deg", "knee_flexion_right_deg", "trunk_inclination_deg",
+             "pelvic_obliquity_deg")
+    return {n: float(values[n][position]) for n in names}
+
+
+def _banner(analysis: Analysis, t_s: float) -> list[str]:
+    summary = analysis.report.summary
+    view = str(summary["view"]).replace("_", " ")
+    return [f"{view}, {summary['activity']}  t={t_s:5.2f}s"]
+
+
+def annotate_position(analysis: Analysis, image_rgb: np.ndarray, position: int,
+                      window_s: float = 0.15) -> np.ndarray:
+    """Draw sequence position ``position`` of ``analysis`` on ``image_rgb`` (any size)."""
+    m = analysis.measurements
+    scale = image_rgb.shape[1] / analysis.pose.width_px
+    xy = m.xy_px[position] * scale
+    t_s = float(m.t_s[position])
+    flagged = [title for title, times in _evidence_times(analysis).items()
+               if any(abs(t - t_s) <= window_s for t in times)]
+    return draw_frame(image_rgb, xy, _labels_at(analysis, position), _banner(analysis, t_s),
+                      flagged)
+
+
+def write_annotated(analysis: Analysis, source: Any, path: str | Path, config: Config) -> None:
+    """Write the annotated photo (.png/.jpg/.webp) or video (.mp4/.webm) to ``path``."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    is_image = analysis.pose.kind == "image"
+    if is_image and suffix not in IMAGE_SUFFIXES:
+        raise InputError(f"An annotated photo is saved as {', '.join(IMAGE_SUFFIXES)}, "
+                         f"not {suffix or 'no extension'}.")
+    if not is_image and suffix not in VIDEO_SUFFIXES:
+        raise InputError(f"An annotated video is saved as .mp4 or .webm, not "
+                         f"{suffix or 'no extension'}.")
+    if isinstance(source, np.ndarray):
+        frames = [source]
+    elif isinstance(source, (str, Path)):
+        frames = None
+    else:
+        raise InputError("Annotated output needs a file or an image to draw on.")
+    if is_image:
+        from PIL import Image
+
+        if frames is None:
+            with open_media(source, max_side_px=2000) as media:
+                frames = [next(iter(media)).image_rgb]
+        drawn = annotate_position(analysis, frames[0], 0)
+        with atomic_write_path(path) as tmp:
+            Image.fromarray(drawn).save(tmp, format=IMAGE_SUFFIXES[suffix])
+        return
+    _write_video(analysis, Path(source), path, config, VIDEO_SUFFIXES[suffix])
+
+
+def _write_video(analysis: Analysis, source: Path, path: Path, config: Config,
+                 codec: str) -> None:
+    m = analysis.measurements
+    position_of = {int(f): i for i, f in enumerate(m.frame_index)}
+    fps = analysis.info.fps or 30.0
+    with open_media(source, max_side_px=ANNOTATED_MAX_SIDE_PX,
+                    max_duration_s=config.max_duration_s) as media:
+        writer = None
+        last_position = 0
+        try:
+            for frame in media:
+                if writer is None:
+                    h, w = frame.image_rgb.shape[:2]
+                    writer = VideoWriter(path, fps, w, h, codec=codec).__enter__()
+                # Frames skipped by the analysis show the nearest analysed frame's skeleton.
+                last_position = position_of.get(frame.index, last_position)
+                drawn = annotate_position(analysis, frame.image_rgb, last_position)
+                writer.write(drawn, frame.t_s)
+        except BaseException as err:
+            if writer is not None:
+                writer.__exit__(type(err), err, err.__traceback__)
+            raise
+        if writer is not None:
+            writer.__exit__(None, None, None)

@@ -1,0 +1,158 @@
+"""Command line: ``python -m posture analyse INPUT [...]``, ``evaluate DIR``, ``bench``.
+
+Bad input ends with exit status 2 and one line on stderr; outputs are written to a
+temporary file and renamed, so an interrupted run leaves nothing half-written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from .errors import InputError
+
+EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse prints usage on error; we want the one-line message and status 2 only."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise InputError(f"{message[0].upper()}{message[1:]} (see --help).")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m posture", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    analyse = commands.add_parser("analyse", help="analyse a video or photo")
+    analyse.add_argument("input", help="video (mp4, mov, avi, webm, mkv) or photo (jpg, png, webp)")
+    analyse.add_argument("--json", metavar="OUT", help="write the JSON report here")
+    analyse.add_argument("--csv", metavar="OUT", help="write per-frame measurements here")
+    analyse.add_argument("--annotated", metavar="OUT",
+                         help="annotated photo (.png/.jpg) or video (.mp4/.webm)")
+    analyse.add_argument("--symptoms", metavar="FILE", help="JSON file of symptom answers")
+    analyse.add_argument("--config", metavar="FILE", help="JSON file overriding thresholds")
+    analyse.add_argument("--model", metavar="FILE.task",
+                         help="use this PoseLandmarker .task file instead of the built-in model")
+    evaluate = commands.add_parser("evaluate", help="accuracy on a folder of synthetic subjects")
+    evaluate.add_argument("folder")
+    commands.add_parser("bench", help="speed and memory benchmark (see bench/README.md)",
+                        add_help=False)
+    return parser
+
+
+def _check_output(path: str | None, allowed: tuple[str, ...], what: str) -> None:
+    """Fail before a long analysis if an output could not be written."""
+    if path is None:
+        return
+    target = Path(path)
+    if allowed and target.suffix.lower() not in allowed:
+        raise InputError(f"The {what} must end in {' or '.join(allowed)}: {path}.")
+    if target.is_dir():
+        raise InputError(f"The {what} path is a folder: {path}.")
+    parent = target.parent if str(target.parent) else Path(".")
+    if not parent.is_dir():
+        raise InputError(f"The folder for the {what} does not exist: {parent}.")
+    if not os.access(parent, os.W_OK):
+        raise InputError(f"The folder for the {what} is not writable: {parent}.")
+
+
+def _load_symptoms(path: str | None):
+    if path is None:
+        return None
+    from .explanations import Symptoms
+
+    try:
+        answers = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"Symptoms file not found: {path}.") from None
+    except (OSError, UnicodeDecodeError, ValueError):
+        raise InputError(f"Symptoms file {path} is not valid JSON.") from None
+    if not isinstance(answers, dict):
+        raise InputError(f"Symptoms file {path} must hold a JSON object of answers.")
+    return Symptoms.from_dict(answers)
+
+
+def format_summary(report: dict) -> str:
+    """A short plain-text summary of a JSON report, red flags first."""
+    summary = report["summary"]
+    lines = []
+    for flag in report["red_flags"]:
+        lines.append(f"!! {flag['title']}: {flag['message']}")
+    view = summary["view"].replace("_", " ")
+    lines.append(f"View: {view}; activity: {summary['activity']}; "
+                 f"{summary['frames_of_subject']} of {summary['frames_analysed']} frames used.")
+    if summary.get("subject_selection"):
+        lines.append(f"Subject: {summary['subject_selection']}")
+    lines.extend(summary["messages"])
+    gait = report.get("gait")
+    if gait and gait.get("cadence_steps_per_min"):
+        lines.append(f"Gait: {len(gait['events'])} events, cadence "
+                     f"{gait['cadence_steps_per_min']:.0f} steps/min, stride "
+                     f"{gait['stride_time_s']:.2f} s.")
+    for finding in report["findings"]:
+        status = finding["status"].replace("_", " ")
+        extra = f" ({finding['severity']}, {finding['side']})" if finding["status"] == \
+            "detected" else ""
+        lines.append(f"- {finding['title']}: {status}{extra}. {finding['message']}")
+    for explanation in report["explanations"][:3]:
+        lines.append(f"* {explanation['title']}")
+    lines.append(report["disclaimer"])
+    return "\n".join(lines)
+
+
+def _analyse(args: argparse.Namespace) -> int:
+    from .annotate import IMAGE_SUFFIXES, VIDEO_SUFFIXES
+    from .config import Config, load_config
+
+    _check_output(args.json, (".json",), "JSON report")
+    _check_output(args.csv, (".csv",), "CSV file")
+    _check_output(args.annotated, tuple(IMAGE_SUFFIXES) + tuple(VIDEO_SUFFIXES),
+                  "annotated output")
+    config = load_config(args.config) if args.config else Config()
+    if args.model:
+        from dataclasses import replace
+
+        config = replace(config, pose=replace(config.pose, task_model_path=args.model))
+    symptoms = _load_symptoms(args.symptoms)
+    from .pipeline import analyse
+    from .report import write_csv, write_json
+
+    analysis = analyse(args.input, config=config, symptoms=symptoms,
+                       annotated_path=args.annotated)
+    if args.json:
+        write_json(analysis.report, args.json)
+    if args.csv:
+        write_csv(analysis.measurements, args.csv)
+    print(format_summary(analysis.report.to_dict()))
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if argv[:1] == ["bench"]:
+            from .bench import main as bench_main
+
+            return bench_main(argv[1:])
+        args = _parser().parse_args(argv)
+        if args.command == "evaluate":
+            from .evaluate import main as evaluate_main
+
+            return evaluate_main([args.folder])
+        return _analyse(args)
+    except InputError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("error: interrupted; no output was written.", file=sys.stderr)
+        return 130
+    except Exception as err:  # a bug: say so in one line; POSTURE_DEBUG=1 shows the trace
+        if os.environ.get("POSTURE_DEBUG"):
+            raise
+        print(f"error: internal error ({type(err).__name__}: {err}); please report it. "
+              "Set POSTURE_DEBUG=1 for details.", file=sys.stderr)
+        return EXIT_FAILURE
