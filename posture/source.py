@@ -234,6 +234,12 @@ def _stream_rate(stream: Any) -> float | None:
     return None
 
 
+def _codec_name(stream: Any) -> str | None:
+    # The format's name ("av1"), not the decoder's ("libdav1d").
+    codec = stream.codec_context.codec
+    return getattr(codec, "canonical_name", None) or codec.name
+
+
 def _stream_duration_s(container: Any, stream: Any) -> float | None:
     if stream.duration and stream.time_base:
         return float(stream.duration * stream.time_base)
@@ -327,7 +333,7 @@ def _probe_video(path: Path, name: str, kind: str, min_side_px: int) -> MediaInf
             duration_s=duration_s,
             frame_count=frame_count,
             rotation_deg=(-90 * k) % 360,
-            codec=stream.codec_context.name,
+            codec=_codec_name(stream),
             path=str(path),
         )
     except InputError:

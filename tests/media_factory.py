@@ -31,6 +31,7 @@ VIDEO_CASES: dict[str, tuple[str, str, str]] = {
     "mpeg4_avi": (".avi", "mpeg4", "yuv420p"),
     "h264_mov": (".mov", "libx264", "yuv420p"),
     "h264_mkv": (".mkv", "libx264", "yuv420p"),
+    "av1_mp4": (".mp4", "libsvtav1", "yuv420p"),
 }
 
 MARKER_RGB = (255, 0, 0)
@@ -84,6 +85,8 @@ def make_video(
         stream.pix_fmt = pix_fmt
         if codec == "libx265":
             stream.options = {"x265-params": "log-level=error"}
+        if codec == "libsvtav1":
+            stream.options = {"preset": "12", "svtav1-params": "verbosity=0"}
         if codec == "libvpx-vp9":
             stream.options = {"deadline": "realtime", "cpu-used": "8"}
         if time_base is not None:
