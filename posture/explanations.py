@@ -6,8 +6,9 @@ Rules, in short (docs/explanations.md has the full table):
   * Red flags come from the answers alone and are returned most urgent first; anything that
     shows advice to the user puts them before the posture explanations (`combined_advice`).
   * A cause the camera can see is listed only when one of its findings was detected. When the
-    camera could not assess any of its findings (wrong view) and the answers fit it, it is
-    listed as "background" with a low score, saying which recording would check it.
+    camera could not assess its main finding (e.g. hollow back from a front view) and the
+    answers fit the cause, it is listed as "background" with a score below 1, saying which
+    recording would check it.
   * A cause the camera cannot see is listed only when an answer that "brings it in" is given.
   * Causes that nothing supports are left out.
   * Score = tier + 0.99 * p / (p + 1), where p adds up the evidence present (each detected
@@ -58,6 +59,7 @@ __all__ = [
     "combined_advice",
     "explain",
     "red_flag_questions",
+    "red_flags",
     "symptom_questions",
 ]
 
@@ -322,16 +324,16 @@ def red_flags(symptoms: Symptoms | None) -> list[RedFlag]:
 
 
 def red_flag_questions() -> tuple[SymptomQuestion, ...]:
-    """The questions to ask first: every answer that can raise a red flag.
+    """The questions to ask first: every answer that can raise a red flag, plus the context
+    answers named beside them (recent surgery or bed rest for the clot warning).
 
     Ordered by the most urgent flag each one can raise, then by first use in the knowledge base.
     """
     first_use: dict[str, tuple[int, int]] = {}
     for order, rule in enumerate(RED_FLAGS):
-        for alt in rule.when_any:
-            for name, _ in alt:
-                rank = (URGENCY_ORDER.index(rule.urgency), order)
-                first_use[name] = min(first_use.get(name, rank), rank)
+        rank = (URGENCY_ORDER.index(rule.urgency), order)
+        for name, _ in (*(c for alt in rule.when_any for c in alt), *rule.context):
+            first_use[name] = min(first_use.get(name, rank), rank)
     return tuple(QUESTIONS[name] for name in sorted(first_use, key=lambda n: first_use[n]))
 
 

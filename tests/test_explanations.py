@@ -379,7 +379,9 @@ def test_every_symptom_field_has_one_question_and_red_flag_questions_come_first(
     urgent = red_flag_questions()
     assert asked[: len(urgent)] == urgent
     used = {name for rule in kb.RED_FLAGS for alt in rule.when_any for name, _ in alt}
-    assert {q.field for q in urgent} == used
+    context = {name for rule in kb.RED_FLAGS for name, _ in rule.context}
+    assert {q.field for q in urgent} == used | context
+    assert "recent_immobilisation_or_surgery" in context
     assert urgent[0].field == "breathless_or_chest_pain"  # the only emergency on one answer
 
 
@@ -915,3 +917,11 @@ def test_direct_construction_is_checked_too() -> None:
         Symptoms(painful_side="Left")  # type: ignore[arg-type]
     with pytest.raises(InputError, match="severe_pain"):
         Symptoms(severe_pain="yes")  # type: ignore[arg-type]
+
+
+def test_docs_table_lists_every_cause_and_red_flag() -> None:
+    docs = (PROJECT_ROOT / "docs" / "explanations.md").read_text(encoding="utf-8")
+    for entry_id in [c.id for c in kb.CAUSES] + [r.id for r in kb.RED_FLAGS]:
+        assert f"| `{entry_id}` |" in docs, entry_id
+    for q in red_flag_questions():
+        assert f"`{q.field}`" in docs
