@@ -107,7 +107,7 @@ def _report_csv(analysis: Any, series: dict[str, list[float]]) -> str:
         from posture.report import measurements_csv
 
         return measurements_csv(analysis.measurements)
-    except (ImportError, AttributeError):
+    except Exception:  # no engine CSV for this result: the same table from the series
         return series_csv(series)
 
 
@@ -163,6 +163,27 @@ def read_frames_at(
     ]
 
 
+def _is_photo(path: Path) -> bool:
+    """Photo or video, as the engine's reader decides it (by content, not extension)."""
+    from posture.source import probe
+
+    return probe(path).kind == "image"
+
+
+def _photo_key_frames(annotated: Path, report: dict[str, Any]) -> list[tuple[str, str, np.ndarray]]:
+    """The annotated photo is the evidence for every finding it shows."""
+    from PIL import Image
+
+    from reports.wording import finding_title
+
+    with Image.open(annotated) as im:
+        image = np.asarray(im.convert("RGB"))
+    detected = [f for f in report.get("findings") or [] if f.get("status") == "detected"]
+    if not detected:
+        return [("", "Annotated photo", image)]
+    return [(str(f.get("id")), finding_title(f), image) for f in detected]
+
+
 def analyse_file(
     path: str | Path,
     *,
@@ -184,6 +205,9 @@ def analyse_file(
             log.exception("engine import failed")
             result.error = ENGINE_MISSING
             return result
+        is_photo = _is_photo(Path(path))
+        if is_photo:
+            annotated = annotated.with_suffix(".png")
         kwargs: dict[str, Any] = {"symptoms": symptoms, "progress": progress}
         if want_video:
             kwargs["annotated_path"] = annotated
@@ -192,13 +216,11 @@ def analyse_file(
         result.series = _plain_series(getattr(analysis, "series", None))
         result.csv_text = _report_csv(analysis, result.series)
         if annotated.is_file() and annotated.stat().st_size > 0:
-            result.annotated_video = annotated.read_bytes()
-            result.key_frames = read_frames_at(annotated, evidence_times(result.report))
-        if not result.key_frames:
-            # A photo, or no annotated video: the engine's annotated image, if it gave one.
-            image = getattr(analysis, "annotated_image", None)
-            if isinstance(image, np.ndarray):
-                result.key_frames = [("", "Annotated photo", image)]
+            if is_photo:
+                result.key_frames = _photo_key_frames(annotated, result.report)
+            else:
+                result.annotated_video = annotated.read_bytes()
+                result.key_frames = read_frames_at(annotated, evidence_times(result.report))
     except _input_error_type() as exc:
         result.error = str(exc)
     except MemoryError:
@@ -217,6 +239,13 @@ def analyse_file(
     return result
 
 
+def _safe_name(filename: str) -> str:
+    # Messages from the engine name the file; keep the user's name, minus any path parts.
+    name = Path(filename or "upload").name
+    cleaned = "".join(c if c.isalnum() or c in "._- " else "_" for c in name).strip()
+    return cleaned[-120:] or "upload"
+
+
 def analyse_upload(
     data: bytes,
     filename: str,
@@ -224,16 +253,17 @@ def analyse_upload(
     symptoms: Any = None,
     progress: Callable[[float], None] | None = None,
 ) -> EngineResult:
-    """Write the upload to a private temp file, analyse it, and remove the file afterwards."""
-    suffix = Path(filename).suffix.lower()[:8] or ".bin"
-    fd, tmp_name = tempfile.mkstemp(prefix="posture-upload-", suffix=suffix)
+    """Write the upload to a private temp folder, analyse it, and remove it afterwards."""
+    folder = tempfile.mkdtemp(prefix="posture-upload-")
+    tmp_path = Path(folder) / _safe_name(filename)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        return analyse_file(tmp_name, source_name=filename, symptoms=symptoms, progress=progress)
+        tmp_path.write_bytes(data)
+        return analyse_file(tmp_path, source_name=filename, symptoms=symptoms, progress=progress)
     finally:
         with contextlib.suppress(OSError):
-            os.unlink(tmp_name)
+            tmp_path.unlink()
+        with contextlib.suppress(OSError):
+            os.rmdir(folder)
 
 
 def make_symptoms(answers: dict[str, Any]) -> Any:
