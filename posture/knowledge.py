@@ -561,8 +561,9 @@ RED_FLAGS: tuple[RedFlagRule, ...] = (
             "feeling, after a blow, a bruise or very heavy sporting effort may point to "
             "compartment syndrome: swelling inside a closed muscle compartment raises the pressure "
             "there and cuts down the blood flow. The research notes add that muscle and nerves can "
-            "be harmed within hours. Go to an emergency department now "
-            "or" + _EMERGENCY_NUMBER + "."
+            "be harmed within hours. Go to an emergency department now or "
+            + _EMERGENCY_NUMBER
+            + "."
         ),
         when_any=(
             (("hardened_calf", True), ("after_trauma", True), ("severe_pain", True)),

@@ -269,6 +269,12 @@ def _ngrams(words: list[str], n: int) -> set[tuple[str, ...]]:
     return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
 
 
+def test_texts_are_well_formed() -> None:
+    for text in ALL_TEXTS:
+        assert "  " not in text and not re.search(r"[a-z][.;:,][A-Za-z]", text), text
+        assert text == text.strip()
+
+
 def test_texts_are_collected() -> None:
     assert len(ALL_TEXTS) > 100
     assert DISCLAIMER in ALL_TEXTS
