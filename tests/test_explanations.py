@@ -931,3 +931,14 @@ def test_docs_table_lists_every_cause_and_red_flag() -> None:
         assert f"| `{entry_id}` |" in docs, entry_id
     for q in red_flag_questions():
         assert f"`{q.field}`" in docs
+
+
+def test_docstring_examples_run() -> None:
+    import doctest
+
+    import posture.explanations
+    import posture.knowledge
+
+    for module in (posture.explanations, posture.knowledge):
+        result = doctest.testmod(module)
+        assert result.attempted > 0 and result.failed == 0, module.__name__
