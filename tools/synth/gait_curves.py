@@ -1,0 +1,80 @@
+"""Normative sagittal joint angles over the gait cycle, as key points, and gait variants.
+
+The key points trace the usual shapes of healthy adult walking at natural cadence as given by
+Winter (Biomechanics and Motor Control of Human Movement, 1991/2009, sagittal hip/knee/ankle
+ensemble averages) and Perry & Burnfield (Gait Analysis: Normal and Pathological Function,
+2010): hip about 30 deg flexion at heel strike, peak extension about -10 deg near 50 %; knee a
+loading-response flexion wave of about 18 deg at 15 %, near-extension (about 3-5 deg) in
+mid/terminal stance, about 60 deg peak in swing near 72 %; ankle a small plantarflexion
+after heel strike, about 10 deg dorsiflexion in terminal stance, about -20 deg plantarflexion
+at toe-off (about 62 %). Values are rounded shapes, not a data set; phase 0 is heel strike.
+
+Positive: hip flexion, knee flexion, ankle dorsiflexion (degrees).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.interpolate import CubicSpline
+
+# (phase %, angle deg); the last point repeats the first for periodicity.
+HIP = [(0, 30), (10, 27), (20, 19), (30, 10), (40, 1), (50, -8), (55, -10), (62, -3),
+       (70, 12), (80, 25), (88, 31), (95, 31), (100, 30)]
+KNEE = [(0, 3), (6, 11), (15, 18), (25, 13), (35, 6), (42, 4), (50, 8), (56, 20),
+        (62, 38), (68, 55), (73, 60), (80, 52), (88, 30), (95, 8), (100, 3)]
+ANKLE = [(0, 0), (7, -6), (15, 0), (30, 6), (42, 10), (50, 6), (56, -6), (62, -18),
+         (68, -12), (76, -2), (85, 1), (93, 1), (100, 0)]
+TOE_OFF_PCT = 62.0
+
+
+def _spline(points: list[tuple[float, float]]) -> CubicSpline:
+    x = np.array([p[0] for p in points], float) / 100.0
+    y = np.array([p[1] for p in points], float)
+    return CubicSpline(x, y, bc_type="periodic")
+
+
+@dataclass(frozen=True)
+class GaitStyle:
+    """A gait pattern: the normative curves plus offsets/scales, and the pelvis/arm motion."""
+
+    name: str
+    hip_offset_deg: float = 0.0
+    knee_offset_deg: float = 0.0
+    knee_swing_scale: float = 1.0
+    ankle_offset_deg: float = 0.0
+    stance_knee_snap_deg: float = 0.0  # pushes the knee back into hyperextension in stance
+    pelvis_rotation_deg: float = 4.0  # transverse rotation amplitude (+/-)
+    pelvis_obliquity_deg: float = 4.0  # frontal drop amplitude (+/-)
+    arm_swing_deg: float = 18.0  # shoulder flexion/extension amplitude (+/-)
+    trunk_rotation_deg: float = 3.0  # counter-rotation of the thorax (+/-)
+    trunk_lean_deg: float = -2.0  # mean sagittal trunk inclination (backward positive)
+
+
+NORMAL = GaitStyle("normal")
+CROUCH = GaitStyle("bent_knee", hip_offset_deg=14.0, knee_offset_deg=22.0,
+                   knee_swing_scale=0.7, ankle_offset_deg=12.0, trunk_lean_deg=-6.0)
+HYPEREXT = GaitStyle("knee_hyperextension", stance_knee_snap_deg=16.0, ankle_offset_deg=-3.0)
+STIFF = GaitStyle("stiff_gait", pelvis_rotation_deg=0.0, pelvis_obliquity_deg=0.0,
+                  arm_swing_deg=0.0, trunk_rotation_deg=0.0, knee_swing_scale=0.85)
+
+_HIP, _KNEE, _ANKLE = _spline(HIP), _spline(KNEE), _spline(ANKLE)
+
+
+def _stance_bump(phase: np.ndarray) -> np.ndarray:
+    """A smooth 0..1 bump over mid/terminal stance (about 18-52 % of the cycle)."""
+    x = (phase - 0.18) / 0.34
+    return np.where((x > 0) & (x < 1), np.sin(np.pi * np.clip(x, 0, 1)) ** 2, 0.0)
+
+
+def joint_angles(style: GaitStyle, phase: np.ndarray) -> dict[str, np.ndarray]:
+    """Hip, knee, ankle angles (deg) at gait phases 0..1 (wrapped)."""
+    p = np.mod(phase, 1.0)
+    knee_base = _KNEE(p)
+    # Scale the swing wave about its stance level so a stiff/crouch knee still swings less.
+    knee = 3.0 + (knee_base - 3.0) * np.where(p > 0.5, style.knee_swing_scale, 1.0)
+    knee = knee + style.knee_offset_deg - style.stance_knee_snap_deg * _stance_bump(p)
+    hip = _HIP(p) + style.hip_offset_deg - 0.3 * style.stance_knee_snap_deg * _stance_bump(p)
+    ankle = _ANKLE(p) + style.ankle_offset_deg
+    return {"hip": hip, "knee": knee, "ankle": ankle}

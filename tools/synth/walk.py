@@ -1,0 +1,113 @@
+"""Walking: per-frame bone deltas from the gait curves, planted placement, contact events."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .body import BodyModel, BodyShape, Posed, measure_truth, rot_x, rot_y, rot_z
+from .gait_curves import GaitStyle, joint_angles
+from .stand import SPINE_SHARE, StandSpec, solve_stand
+
+CONTACT_M = 0.012  # a foot touches the floor when its lowest vertex is this low
+
+
+def walk_deltas(style: GaitStyle, phase_right: float, rest_knee_deg: float,
+                trunk_cmd_deg: float, arm_hang_deg: float = 40.0) -> dict[str, np.ndarray]:
+    """Bone deltas at one instant; the left leg runs half a cycle behind the right."""
+    c = math.cos(2 * math.pi * phase_right)
+    s = math.sin(2 * math.pi * phase_right)
+    # Right hip forward at right heel strike (phase 0): turn the pelvis toward +X.
+    root = rot_z(style.pelvis_rotation_deg * c) @ rot_y(style.pelvis_obliquity_deg * s)
+    deltas: dict[str, np.ndarray] = {"root": root}
+    for side, s_lbl, phase in (("right", "R", phase_right), ("left", "L", phase_right + 0.5)):
+        a = joint_angles(style, np.array([phase]))
+        hip, knee, ankle = (float(a[k][0]) for k in ("hip", "knee", "ankle"))
+        # Undo the pelvis turn/tilt for the thighs so the legs swing in the walking plane.
+        deltas[f"upperleg01.{s_lbl}"] = root.T @ rot_x(-hip)
+        deltas[f"lowerleg01.{s_lbl}"] = rot_x(knee - rest_knee_deg)
+        deltas[f"foot.{s_lbl}"] = rot_x(-ankle)
+        del side
+    for bone, share in SPINE_SHARE.items():
+        deltas[bone] = rot_x(-share * trunk_cmd_deg)
+    # The thorax counter-rotates against the pelvis; the spine also undoes the pelvic tilt.
+    deltas["spine05"] = rot_y(-style.pelvis_obliquity_deg * s) @ deltas["spine05"]
+    deltas["spine01"] = rot_z(-(style.pelvis_rotation_deg + style.trunk_rotation_deg) * c) \
+        @ deltas["spine01"]
+    deltas["neck01"] = rot_z(style.trunk_rotation_deg * c) @ rot_x(0.5 * trunk_cmd_deg)
+    # Arms swing opposite to the legs: left arm forward while the right leg is forward.
+    swing = style.arm_swing_deg * c
+    deltas["upperarm01.L"] = rot_x(-swing) @ rot_y(arm_hang_deg)
+    deltas["upperarm01.R"] = rot_x(swing) @ rot_y(-arm_hang_deg)
+    # Anny's rest elbows are bent about 40 deg: +30 lets them hang, the swing bends them more
+    # on the forward swing as in normal walking.
+    deltas["lowerarm01.L"] = rot_x(22.0 - 0.5 * max(swing, 0.0))
+    deltas["lowerarm01.R"] = rot_x(22.0 - 0.5 * max(-swing, 0.0))
+    return deltas
+
+
+def _contact_events(times: np.ndarray, low_z: np.ndarray, side: str) -> list[dict]:
+    """Heel strike = the foot's lowest point comes down to the floor; toe off = leaves it."""
+    on = low_z < CONTACT_M
+    events = []
+    for i in range(1, len(times)):
+        if on[i] == on[i - 1]:
+            continue
+        # Linear interpolation of the crossing time between the two frames.
+        z0, z1 = low_z[i - 1] - CONTACT_M, low_z[i] - CONTACT_M
+        frac = z0 / (z0 - z1) if z0 != z1 else 0.5
+        t = float(times[i - 1] + frac * (times[i] - times[i - 1]))
+        events.append({"side": side, "kind": "heel_strike" if on[i] else "toe_off",
+                       "t_s": round(t, 3)})
+    return events
+
+
+def simulate_walk(body: BodyModel, shape: BodyShape, style: GaitStyle, fps: float,
+                  duration_s: float, cycle_s: float, start_phase: float,
+                  start_y_m: float) -> tuple[Posed, dict]:
+    """Pose every frame, place the body on the floor walking toward -Y at a steady speed."""
+    _, cmd = solve_stand(body, shape, StandSpec(knee_flexion_deg=0.0,
+                                                 trunk_inclination_deg=style.trunk_lean_deg))
+    rest = body.pose(shape, [{}]).truth()
+    rest_knee = (rest["knee_flexion_left_deg"] + rest["knee_flexion_right_deg"]) / 2
+    n = int(round(duration_s * fps))
+    times = np.arange(n) / fps
+    phases = start_phase + times / cycle_s
+    deltas = [walk_deltas(style, float(p), rest_knee, cmd["trunk_deg"]) for p in phases]
+    posed = body.pose(shape, deltas)
+    # Steady forward speed = how fast the stance ankle moves back relative to the pelvis in
+    # single support, so the planted foot hardly slides.
+    ank = posed.keypoints[:, [body_kp("right_ankle"), body_kp("left_ankle")], 1]
+    p_r = np.mod(phases, 1.0)
+    stance_r = (p_r > 0.12) & (p_r < 0.5)
+    stance_l = (np.mod(p_r + 0.5, 1.0) > 0.12) & (np.mod(p_r + 0.5, 1.0) < 0.5)
+    vel = np.gradient(ank, times, axis=0)
+    samples = np.concatenate([vel[stance_r, 0], vel[stance_l, 1]])
+    speed = float(np.median(samples)) if len(samples) else 1.2
+    for b in range(n):
+        shift = np.array([0.0, start_y_m - speed * times[b], 0.0])
+        shift[2] = -posed.vertices[b, :, 2].min()
+        posed.vertices[b] += shift
+        posed.keypoints[b] += shift
+        for j in posed.rig[b]:
+            posed.rig[b][j] = posed.rig[b][j] + shift
+    low = {side: posed.vertices[:, body.foot_mask[side], 2].min(axis=1)
+           for side in ("left", "right")}
+    events = sorted(_contact_events(times, low["left"], "left")
+                    + _contact_events(times, low["right"], "right"), key=lambda e: e["t_s"])
+    series: dict[str, list] = {"t_s": [round(float(t), 4) for t in times]}
+    per_frame = [measure_truth(posed.keypoints[b], posed.rig[b]) for b in range(n)]
+    for key in ("knee_flexion_left_deg", "knee_flexion_right_deg", "trunk_inclination_deg",
+                "pelvic_obliquity_deg", "knee_flexion_left_rig_deg", "knee_flexion_right_rig_deg"):
+        series[key] = [round(float(f[key]), 2) for f in per_frame]
+    series["phase_right"] = [round(float(p % 1.0), 4) for p in phases]
+    info = {"speed_m_s": speed, "rest_knee_deg": rest_knee, "events": events,
+            "series": series, "trunk_cmd_deg": cmd["trunk_deg"]}
+    return posed, info
+
+
+def body_kp(name: str) -> int:
+    from .body import COCO
+
+    return COCO.index(name)
