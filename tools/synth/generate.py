@@ -157,7 +157,7 @@ def catalogue() -> list[Item]:
         s("stand_side_left_border_trunk05_m2", "side_left", "hollow_back", "m2", 1,
           borderline=True, trunk_inclination_deg=5.0, knee_flexion_deg=-1.0, thigh_share=0.7),
         s("stand_front_border_weight_left_f3", "front", "weight_shift", "f3", 2,
-          borderline=True, weight_leg="left", lateral_shift_deg=2.0, pelvic_drop_deg=2.0),
+          borderline=True, weight_leg="left", lateral_shift_deg=0.8, pelvic_drop_deg=1.5),
     ]
     walks = [
         ("walk_side_left_normal_f1", "side_left", NORMAL, "f1", 0),
