@@ -102,6 +102,11 @@ class ViewConfig:
     # torso height; front/back when large. Between the two the view is "unknown".
     side_max_width_ratio: float = 0.28
     front_min_width_ratio: float = 0.42
+    # A wide torso turned more than this from the camera (shoulder line in MediaPipe's world
+    # landmarks) is an oblique view, not a front view: perspective then shifts the hips
+    # against the feet and fakes a weight shift. Measured here: square-on clips 7 deg,
+    # the 15-20 deg oblique squat clip 35 deg (MediaPipe overstates yaw).
+    front_max_yaw_deg: float = 25.0
     # Walking when the hip centre travels more than this many leg lengths per second.
     walking_min_speed_leg_per_s: float = 0.25
     # Standing frames for quiet-stance checks: hip-centre speed below this (leg lengths/s).
@@ -143,6 +148,9 @@ class WeightShiftThresholds:
     bands: Bands = field(default_factory=lambda: Bands(59.0, 63.0, 67.0))
     # Supporting evidence only: pelvic obliquity of 3 deg (clinical.md §4, project choice).
     supporting_obliquity_deg: float = 3.0
+    # An ankle this far above the other (% of leg length) is a lifted foot: the other leg
+    # carries all the weight in that frame (project choice; ankle jitter is ~2-3 %).
+    lifted_foot_pct: float = 8.0
 
 
 @dataclass(frozen=True)

@@ -25,18 +25,19 @@ from .landmarks import (
     LEFT_HIP,
     LEFT_KNEE,
     LEFT_SHOULDER,
-    LEFT_WRIST,
     RIGHT_ANKLE,
     RIGHT_FOOT_INDEX,
     RIGHT_HEEL,
     RIGHT_HIP,
     RIGHT_KNEE,
     RIGHT_SHOULDER,
-    RIGHT_WRIST,
     SIDE_POINTS,
 )
 
 UNITS = {"deg": "deg", "pct": "%", "px": "px"}
+
+# Ankles closer than this share of leg length (feet together) give no load-share reading.
+MIN_ANKLE_SPREAD_FOR_LOAD_SHARE = 0.15
 
 # Measurement name -> (unit, views where it is meaningful, what it is).
 MEASUREMENTS: dict[str, tuple[str, tuple[str, ...], str]] = {
@@ -52,6 +53,8 @@ MEASUREMENTS: dict[str, tuple[str, tuple[str, ...], str]] = {
     "pelvic_obliquity_deg": ("deg", ("front",), "Hip line tilt, left hip higher positive"),
     "shoulder_obliquity_deg": ("deg", ("front",), "Shoulder line tilt, left higher positive"),
     "load_share_right_pct": ("pct", ("front",), "Hip centre between the ankles: 0 left, 100 right"),
+    "foot_lift_left_pct": (
+        "pct", ("front",), "Left ankle higher than the right, % leg length (left foot lifted)"),
     "lateral_trunk_shift_pct": (
         "pct", ("front",), "Shoulder centre beside the ankle centre, toward the left positive"),
     "knee_flexion_asymmetry_deg": ("deg", ("side",), "Left minus right knee flexion"),
@@ -262,9 +265,11 @@ def compute_measurements(
     ankle_span = p[:, RIGHT_ANKLE, 0] - p[:, LEFT_ANKLE, 0]
     with np.errstate(invalid="ignore", divide="ignore"):
         share = 100 * (hip_mid[:, 0] - p[:, LEFT_ANKLE, 0]) / ankle_span
-    # Feet nearly on top of each other (less than 5 % of leg length apart) carry no reading.
-    share[np.abs(ankle_span) < 0.05 * leg] = np.nan
+    # With the feet close together a pixel of error moves the share by several percent:
+    # below this spread (share of leg length) the proxy gives no reading.
+    share[np.abs(ankle_span) < MIN_ANKLE_SPREAD_FOR_LOAD_SHARE * leg] = np.nan
     values["load_share_right_pct"] = np.where(frontal, share, np.nan)
+    values["foot_lift_left_pct"] = 100 * (p[:, RIGHT_ANKLE, 1] - p[:, LEFT_ANKLE, 1]) / leg
     values["lateral_trunk_shift_pct"] = (
         100 * (shoulder_mid[:, 0] - ankle_mid[:, 0]) * toward_left / leg
     )
@@ -278,8 +283,3 @@ def unit_of(name: str) -> str:
     """Unit of a measurement from its name's suffix: ``deg``, ``%`` or ``px``."""
     return UNITS.get(name.rsplit("_", 1)[-1], "")
 
-
-__all__ = [
-    "MEASUREMENTS", "Measurements", "clean_landmarks", "compute_measurements", "unit_of",
-    "LEFT_WRIST", "RIGHT_WRIST",
-]

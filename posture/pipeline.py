@@ -33,13 +33,21 @@ from .config import Config
 from .errors import InputError
 from .explanations import DISCLAIMER, Symptoms, explain
 from .gait import GaitAnalysis, detect_gait
-from .landmarks import LEFT_ANKLE, LEFT_HEEL, NOSE, RIGHT_ANKLE, RIGHT_HEEL
+from .landmarks import (
+    LEFT_ANKLE,
+    LEFT_HEEL,
+    LEFT_HIP,
+    NOSE,
+    RIGHT_ANKLE,
+    RIGHT_HEEL,
+    RIGHT_HIP,
+)
 from .measurements import Measurements, clean_landmarks, compute_measurements
 from .pose import PoseSequence, estimate_poses
 from .report import Report, summarise_measurements
 from .source import Frame, MediaInfo, frame_from_array, live_info, open_media, probe
 from .subject import SubjectPlan, SubjectSelection, scan_for_subject, select_subject
-from .view import ViewEstimate, estimate_view, hip_speed_leg_per_s, leg_length_px
+from .view import ViewEstimate, estimate_view, leg_length_px
 
 Progress = Callable[[float], None]
 
@@ -133,10 +141,14 @@ def _open(
 
 def _still_frames(xy_px: np.ndarray, t_s: np.ndarray, leg_px: float, config: Config,
                   kind: str) -> np.ndarray:
-    """Quiet-standing frames: the hip centre hardly moves."""
+    """Quiet-standing frames: the hip centre hardly moves, in any direction (a squat or a
+    sway does not count as standing still; a lifted, swinging free leg does)."""
     if kind == "image" or len(t_s) < 3:
         return np.ones(len(t_s), dtype=bool)
-    speed = hip_speed_leg_per_s(xy_px, t_s, leg_px)
+    if not np.isfinite(leg_px) or leg_px <= 0:
+        return np.zeros(len(t_s), dtype=bool)
+    hips = (xy_px[:, LEFT_HIP] + xy_px[:, RIGHT_HIP]) / 2
+    speed = np.linalg.norm(np.gradient(hips, t_s, axis=0), axis=-1) / leg_px
     return np.isfinite(speed) & (speed <= config.view.still_max_speed_leg_per_s)
 
 
@@ -214,7 +226,7 @@ def analyse_poses(
     subject = select_subject(pose.xy_px, config.quality)
     masked = pose.xy_px.copy()
     masked[~subject.keep] = np.nan
-    view = estimate_view(masked, pose.t_s, config.view)
+    view = estimate_view(masked, pose.t_s, config.view, pose.world_m)
     side_view = view.view.startswith("side")
     xy, swaps = clean_landmarks(
         masked, np.where(subject.keep[:, None], pose.visibility, 0.0), pose.t_s,

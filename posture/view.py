@@ -56,7 +56,17 @@ def _nanmedian(values: np.ndarray) -> float:
     return float(np.median(finite)) if finite.size else float("nan")
 
 
-def frame_views(xy_px: np.ndarray, config: ViewConfig) -> tuple[np.ndarray, np.ndarray]:
+def shoulder_yaw_deg(world_m: np.ndarray) -> np.ndarray:
+    """(N,) turn of the shoulder line away from the image plane, from world landmarks
+    (0 = square to the camera; NaN where world landmarks are missing)."""
+    d = world_m[:, LEFT_SHOULDER] - world_m[:, RIGHT_SHOULDER]
+    yaw = np.degrees(np.arctan2(d[:, 2], np.abs(d[:, 0])))
+    return yaw
+
+
+def frame_views(
+    xy_px: np.ndarray, config: ViewConfig, world_m: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Per-frame view labels and forward signs from landmark pixels (N, 33, 2)."""
     shoulders_dx = xy_px[:, LEFT_SHOULDER, 0] - xy_px[:, RIGHT_SHOULDER, 0]
     hips_dx = xy_px[:, LEFT_HIP, 0] - xy_px[:, RIGHT_HIP, 0]
@@ -78,6 +88,9 @@ def frame_views(xy_px: np.ndarray, config: ViewConfig) -> tuple[np.ndarray, np.n
     labels = np.full(len(xy_px), "unknown", dtype=object)
     side = width_ratio <= config.side_max_width_ratio
     wide = width_ratio >= config.front_min_width_ratio
+    if world_m is not None:
+        yaw = shoulder_yaw_deg(world_m)
+        wide &= ~(np.abs(yaw) > config.front_max_yaw_deg)  # NaN yaw does not veto
     labels[side & (facing < 0)] = "side_left"
     labels[side & (facing > 0)] = "side_right"
     # From the front the subject's left shoulder appears on the image's right.
@@ -120,40 +133,61 @@ def hip_speed_leg_per_s(xy_px: np.ndarray, t_s: np.ndarray, leg_px: float) -> np
 
 
 def classify_activity(
-    xy_px: np.ndarray, t_s: np.ndarray, leg_px: float, config: ViewConfig
+    xy_px: np.ndarray, t_s: np.ndarray, leg_px: float, config: ViewConfig, view: str = "unknown"
 ) -> str:
-    """``walking`` when the hip travels steadily or the feet pass each other repeatedly."""
-    if len(t_s) < 3 or not np.isfinite(leg_px):
+    """``walking`` when the subject travels steadily across or toward the camera, or (seen
+    from the side) the feet pass each other repeatedly; otherwise ``standing``.
+
+    Net travel, not speed, is used: someone shifting from foot to foot moves their hips a
+    lot but goes nowhere.
+    """
+    found = np.isfinite(xy_px).all(axis=(1, 2))
+    if found.sum() < 3 or not np.isfinite(leg_px):
         return "standing"
-    speed = _nanmedian(hip_speed_leg_per_s(xy_px, t_s, leg_px))
-    if np.isfinite(speed) and speed >= config.walking_min_speed_leg_per_s:
+    times = t_s[found]
+    duration_s = float(times[-1] - times[0])
+    if duration_s <= 0:
+        return "standing"
+    hip_x = ((xy_px[:, LEFT_HIP, 0] + xy_px[:, RIGHT_HIP, 0]) / 2)[found]
+    edge = max(1, int(found.sum() // 6))
+    travel_leg = abs(np.median(hip_x[-edge:]) - np.median(hip_x[:edge])) / leg_px
+    if travel_leg / duration_s >= config.walking_min_speed_leg_per_s:
         return "walking"
-    # Walking in place or on a treadmill: the ankles swap order along x several times.
-    ankles_dx = xy_px[:, 27, 0] - xy_px[:, 28, 0]
-    finite = ankles_dx[np.isfinite(ankles_dx)]
-    if finite.size > 10:
-        big = np.abs(finite) > 0.25 * leg_px
-        signs = np.sign(finite[big])
-        crossings = int(np.sum(signs[1:] != signs[:-1]))
-        if crossings >= 3:
+    if view.startswith("side"):
+        # Walking in place or on a treadmill: the ankles swap order along x several times.
+        ankles_dx = (xy_px[:, 27, 0] - xy_px[:, 28, 0])[found]
+        big = np.abs(ankles_dx) > 0.25 * leg_px
+        signs = np.sign(ankles_dx[big])
+        if int(np.sum(signs[1:] != signs[:-1])) >= 3:
+            return "walking"
+    elif view in ("front", "back"):
+        # Walking toward or away from the camera: the body grows or shrinks steadily.
+        height = np.linalg.norm(
+            (xy_px[:, LEFT_HIP] + xy_px[:, RIGHT_HIP]) / 2
+            - (xy_px[:, 27] + xy_px[:, 28]) / 2, axis=-1)[found]
+        change = abs(np.log(np.median(height[-edge:]) / np.median(height[:edge])))
+        if change / duration_s >= 0.1:
             return "walking"
     return "standing"
 
 
-def estimate_view(xy_px: np.ndarray, t_s: np.ndarray, config: ViewConfig) -> ViewEstimate:
+def estimate_view(
+    xy_px: np.ndarray, t_s: np.ndarray, config: ViewConfig, world_m: np.ndarray | None = None
+) -> ViewEstimate:
     """View and activity of a landmark sequence (frames without a person are NaN)."""
-    labels, forward = frame_views(xy_px, config)
+    labels, forward = frame_views(xy_px, config, world_m)
     labels = _smooth_labels(labels, t_s)
     found = np.isfinite(xy_px).all(axis=(1, 2))
     leg_px = leg_length_px(xy_px)
-    activity = classify_activity(xy_px, t_s, leg_px, config)
-    # Frames whose view is known but whose facing was not (turning) take the segment's.
     known = labels[found]
     if known.size == 0:
+        activity = classify_activity(xy_px, t_s, leg_px, config)
         return ViewEstimate(labels, forward, "unknown", 0.0, activity, ())
     values, counts = np.unique(known, return_counts=True)
     main = str(values[np.argmax(counts)])
     share = float(counts.max() / known.size)
+    activity = classify_activity(xy_px, t_s, leg_px, config, main)
+    # Frames whose view is known but whose facing was not (turning) take the main one's.
     if main.startswith("side"):
         main_sign = -1.0 if main == "side_left" else 1.0
         forward = np.where(labels == main, main_sign, forward)

@@ -2,7 +2,8 @@
 
 Load-share proxy: where the hip centre sits between the ankles (0 % over the left ankle,
 100 % over the right), which works about as well as a whole-body centre of mass in static
-tasks [R32]. Healthy people sway from leg to leg, so the check reports the median share and
+tasks [R32]; a frame with one foot lifted puts all the weight on the other leg.
+Healthy people sway from leg to leg, so the check reports the median share and
 the share of time spent past the cut-off [R31]. Detected from 59 % on one leg [R34]; a
 pelvis dropping on the free side is supporting evidence. Bands in ``config.weight_shift``.
 """
@@ -31,16 +32,21 @@ def assess(inputs: CheckInput) -> Finding:
     settings = inputs.config.weight_shift
     bands = settings.bands
     if inputs.view not in VIEWS:
-        return not_assessable(ID, TITLE, "%", bands.detect, VIEWS,
-                              "Needs a front or back view: have the person face the camera.")
+        return not_assessable(
+            ID, TITLE, "%", bands.detect, VIEWS,
+            "Needs a front or back view: have the person face the camera squarely.")
     if inputs.activity == "walking":
         return not_assessable(ID, TITLE, "%", bands.detect, VIEWS,
                               "Judged in quiet standing; this recording shows walking.")
-    share = inputs.measurements.values["load_share_right_pct"]
+    values = inputs.measurements.values
+    lift_left = values["foot_lift_left_pct"]
+    share = np.where(lift_left >= settings.lifted_foot_pct, 100.0,
+                     np.where(lift_left <= -settings.lifted_foot_pct, 0.0,
+                              values["load_share_right_pct"]))
     frames = view_matches(inputs, VIEWS) & inputs.still & np.isfinite(share)
     if frames.sum() < min_frames(inputs):
         return not_assessable(ID, TITLE, "%", bands.detect, VIEWS,
-                              "Too few frames show both hips and both ankles clearly.")
+                              "Too few steady frames show both hips and both feet clearly apart.")
     right_pct = float(np.median(share[frames]))
     loaded_side = "right" if right_pct >= 50 else "left"
     heavy_pct = right_pct if loaded_side == "right" else 100 - right_pct
