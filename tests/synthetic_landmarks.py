@@ -338,6 +338,18 @@ def figure(**kwargs) -> Figure:
     return Figure(**kwargs)
 
 
+def leg_length(pose: PoseSequence) -> float:
+    """Median thigh + shank length in pixels over frames and sides (the engine's scale)."""
+    lengths = []
+    for hip, knee, ankle in ((LEFT_HIP, LEFT_KNEE, LEFT_ANKLE), (RIGHT_HIP, RIGHT_KNEE,
+                                                                 RIGHT_ANKLE)):
+        xy = pose.xy_px
+        lengths.append(np.linalg.norm(xy[:, hip] - xy[:, knee], axis=-1)
+                       + np.linalg.norm(xy[:, knee] - xy[:, ankle], axis=-1))
+    values = np.concatenate(lengths)
+    return float(np.median(values[np.isfinite(values)]))
+
+
 def media_info(pose: PoseSequence, fps: float | None = 30.0) -> MediaInfo:
     """The MediaInfo a file holding these landmarks would have had."""
     if pose.kind == "image":
@@ -422,7 +434,7 @@ def shifted(pose: PoseSequence, dx_px: float, dy_px: float = 0.0) -> PoseSequenc
 
 __all__ = [
     "Figure", "build", "figure", "first_heel_strike_s", "gait_phase", "heel_strike_times",
-    "media_info", "mirror", "photo", "replace", "replace_frames", "shifted", "standing",
-    "swap_legs", "toe_off_times", "true_knee_flexion_deg", "walking", "with_visibility",
-    "without_person",
+    "leg_length", "media_info", "mirror", "photo", "replace", "replace_frames", "shifted",
+    "standing", "swap_legs", "toe_off_times", "true_knee_flexion_deg", "walking",
+    "with_visibility", "without_person",
 ]
