@@ -155,16 +155,12 @@ class WeightShiftThresholds:
 
 @dataclass(frozen=True)
 class GaitMotionThresholds:
-    # Too little pelvis and trunk movement in gait, seen from the side. Rotation shows as
-    # the hips' and shoulders' apparent front-back spread changing over a stride; arm swing
-    # (wrist ahead of / behind the shoulder) is the most visible part of it. Norms: trunk
-    # rotation ~9 deg [R36], pelvis ~4-5 deg [R37]; with hip joints ~0.2 leg lengths apart,
-    # 8 deg of pelvic rotation moves them ~3 % of leg length. Project choice: reduced when
-    # the per-stride arm-swing range is below ``min_arm_swing_pct`` AND the pelvis or the
-    # shoulders stay below theirs. All ranges in % of leg length.
+    # Too little pelvis and trunk movement in gait, seen from the side. Trunk rotation ~9 deg
+    # [R36] and pelvis ~4-5 deg [R37] are too small for one side camera to measure; arm
+    # swing, which trunk counter-rotation drives, is visible. Per-stride range of the near
+    # wrist ahead of / behind the shoulder, % of leg length. Project choice: 15 % (renders:
+    # normal gait ~45 %, stiff gait ~4 %).
     min_arm_swing_pct: float = 15.0
-    min_pelvis_rotation_pct: float = 2.0
-    min_shoulder_rotation_pct: float = 4.0
 
 
 @dataclass(frozen=True)

@@ -200,6 +200,17 @@ def clean_landmarks(
     return xy, swaps
 
 
+def _midpoint(left: np.ndarray, right: np.ndarray, side_view: np.ndarray) -> np.ndarray:
+    """Midpoint of left and right points. Seen from the side the two nearly coincide, so
+    when the far one is hidden the near one stands in for the pair."""
+    both = (left + right) / 2
+    only_left = np.isnan(right).any(axis=-1) & np.isfinite(left).all(axis=-1) & side_view
+    only_right = np.isnan(left).any(axis=-1) & np.isfinite(right).all(axis=-1) & side_view
+    both[only_left] = left[only_left]
+    both[only_right] = right[only_right]
+    return both
+
+
 def compute_measurements(
     xy_px: np.ndarray,
     frame_index: np.ndarray,
@@ -219,9 +230,9 @@ def compute_measurements(
     fwd = np.where(side, forward_sign, np.nan)
     leg = leg_length_px if np.isfinite(leg_length_px) and leg_length_px > 0 else np.nan
 
-    shoulder_mid = (p[:, LEFT_SHOULDER] + p[:, RIGHT_SHOULDER]) / 2
-    hip_mid = (p[:, LEFT_HIP] + p[:, RIGHT_HIP]) / 2
-    ankle_mid = (p[:, LEFT_ANKLE] + p[:, RIGHT_ANKLE]) / 2
+    shoulder_mid = _midpoint(p[:, LEFT_SHOULDER], p[:, RIGHT_SHOULDER], side)
+    hip_mid = _midpoint(p[:, LEFT_HIP], p[:, RIGHT_HIP], side)
+    ankle_mid = _midpoint(p[:, LEFT_ANKLE], p[:, RIGHT_ANKLE], side)
     values: dict[str, np.ndarray] = {}
 
     for side_name, pts in SIDE_POINTS.items():

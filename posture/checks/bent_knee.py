@@ -7,7 +7,7 @@ Standing: median knee flexion over quiet stance; walking: peak stance extension 
 from __future__ import annotations
 
 from .base import CheckInput, Finding, confidence, not_assessable, side_label, verdict
-from .knee_values import knee_reading
+from .knee_values import knee_readings
 
 ID = "bent_knee"
 TITLE = "Bent knees when standing or walking"
@@ -19,7 +19,7 @@ def assess(inputs: CheckInput) -> Finding:
     if not inputs.view.startswith("side"):
         return not_assessable(ID, TITLE, "deg", bands.detect, VIEWS,
                               "Needs a side view: film the person side-on.")
-    readings = [r for r in (knee_reading(inputs, s) for s in ("left", "right")) if r]
+    readings = knee_readings(inputs)
     if not readings:
         return not_assessable(ID, TITLE, "deg", bands.detect, VIEWS,
                               "Too few frames show hip, knee and ankle clearly.")

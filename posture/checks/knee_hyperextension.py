@@ -7,7 +7,7 @@ Detected from 5 deg of hyperextension ([R21]); bands in ``config.knee_hyperexten
 from __future__ import annotations
 
 from .base import CheckInput, Finding, confidence, not_assessable, side_label, verdict
-from .knee_values import knee_reading
+from .knee_values import knee_readings
 
 ID = "knee_hyperextension"
 TITLE = "Knees pressed back (hyperextension)"
@@ -20,7 +20,7 @@ def assess(inputs: CheckInput) -> Finding:
     if not inputs.view.startswith("side"):
         return not_assessable(ID, TITLE, "deg", threshold, VIEWS,
                               "Needs a side view: film the person side-on.")
-    readings = [r for r in (knee_reading(inputs, s) for s in ("left", "right")) if r]
+    readings = knee_readings(inputs)
     if not readings:
         return not_assessable(ID, TITLE, "deg", threshold, VIEWS,
                               "Too few frames show hip, knee and ankle clearly.")

@@ -19,8 +19,19 @@ class KneeReading:
     side: str
     value_deg: float
     evidence: list[Evidence]
-    n_good: int  # frames (standing) or strides (walking) behind the value
+    n_good: int  # frames (standing) or stance phases (walking) behind the value
     n_total: int
+
+
+def knee_readings(inputs: CheckInput) -> list[KneeReading]:
+    """Readings of both sides that have enough data. Walking needs at least
+    ``config.gait.min_strides`` stance phases over both sides together."""
+    readings = [r for r in (knee_reading(inputs, s) for s in ("left", "right")) if r]
+    if inputs.activity == "walking" and inputs.gait is not None and (
+        sum(r.n_good for r in readings) < inputs.config.gait.min_strides
+    ):
+        return []
+    return readings
 
 
 def knee_reading(inputs: CheckInput, side: str) -> KneeReading | None:
@@ -38,7 +49,7 @@ def knee_reading(inputs: CheckInput, side: str) -> KneeReading | None:
                 continue
             pos = stance.start_position + int(np.nanargmin(np.where(ok, window, np.nan)))
             minima.append(Evidence(int(m.frame_index[pos]), float(m.t_s[pos]), float(values[pos])))
-        if len(minima) < inputs.config.gait.min_strides:
+        if not minima:
             return None
         value = float(np.median([e.value for e in minima]))
         return KneeReading(side, value, minima, len(minima), len(stances))
