@@ -84,8 +84,8 @@ def finding_card(
             if finding.get("threshold") is not None:
                 st.caption(f"Threshold: {fmt_number(finding.get('threshold'), unit)}")
         elif finding.get("view_required"):
-            views = ", ".join(VIEW_LABELS.get(v, v) for v in finding["view_required"])
-            st.caption(f"Needs a recording {views}.")
+            views = " or ".join(VIEW_LABELS.get(v, v) for v in finding["view_required"])
+            st.caption(f"Needs a recording with the camera view: {views}.")
         if thumbnails:
             cols = st.columns(min(len(thumbnails), 3))
             for col, (caption, image) in zip(cols, thumbnails, strict=False):

@@ -6,7 +6,7 @@ import logging
 
 import streamlit as st
 
-from reports.wording import measurement_label, sorted_findings
+from reports.wording import VIEW_LABELS, measurement_label, sorted_findings
 from ui import components, results
 from ui.engine import analyse_upload, make_live_analyser
 from ui.live_bridge import LiveBridge
@@ -28,7 +28,7 @@ PLACEMENT_TIPS = {
 def _bridge() -> LiveBridge:
     bridge = st.session_state.get("live-bridge")
     if bridge is None:
-        bridge = LiveBridge(make_live_analyser())
+        bridge = LiveBridge(make_live_analyser)
         st.session_state["live-bridge"] = bridge
     return bridge
 
@@ -39,6 +39,24 @@ def _measurement_value(value: object) -> str:
     if isinstance(value, int | float):
         return f"{value:.1f}"
     return "—" if value is None else str(value)
+
+
+KEY_MEASUREMENTS = [
+    "knee_flexion_left_deg",
+    "knee_flexion_right_deg",
+    "trunk_inclination_deg",
+    "pelvic_obliquity_deg",
+    "load_share_right_pct",
+]
+
+
+def _metric_grid(items: list[tuple[str, object]]) -> None:
+    if not items:
+        return
+    cols = st.columns(min(len(items), 4))
+    for i, (name, value) in enumerate(items):
+        unit = "°" if name.endswith("_deg") else (" %" if name.endswith("_pct") else "")
+        cols[i % len(cols)].metric(measurement_label(name), _measurement_value(value) + unit)
 
 
 @st.fragment(run_every=1.0)
@@ -54,17 +72,24 @@ def live_panel() -> None:
     if snap.frames_seen == 0:
         st.info("Waiting for the camera picture…")
         return
+    st.caption(
+        f"Person in view: {'yes' if snap.person_found else 'no'} · "
+        f"camera view: {VIEW_LABELS.get(snap.view, snap.view)}"
+    )
     for message in snap.guidance:
         st.warning(message, icon=":material/directions_walk:")
     if snap.progress is not None and not snap.ready:
         st.progress(min(max(snap.progress, 0.0), 1.0), text="Collecting steady frames…")
     if snap.measurements:
         st.markdown("**Live measurements**")
-        items = list(snap.measurements.items())
-        cols = st.columns(min(len(items), 4))
-        for i, (name, value) in enumerate(items):
-            unit = "°" if name.endswith("_deg") else (" %" if name.endswith("_pct") else "")
-            cols[i % len(cols)].metric(measurement_label(name), _measurement_value(value) + unit)
+        # The measurements the checks rest on first; the rest folded away.
+        main = [(n, v) for n, v in snap.measurements.items() if n in KEY_MEASUREMENTS]
+        main.sort(key=lambda item: KEY_MEASUREMENTS.index(item[0]))
+        other = [(n, v) for n, v in snap.measurements.items() if n not in KEY_MEASUREMENTS]
+        _metric_grid(main)
+        if other:
+            with st.expander("More measurements"):
+                _metric_grid(other)
     if snap.ready and snap.findings:
         st.markdown("**What the camera sees (steady frames)**")
         for finding in sorted_findings(snap.findings):
@@ -82,11 +107,6 @@ def _live_video() -> None:
         st.info("Live video is not available here; use the snapshot tab instead.")
         return
     bridge = _bridge()
-    if not bridge.available:
-        st.info(
-            "The live analysis is not available in this installation; the snapshot tab "
-            "gives the same analysis of a still picture."
-        )
 
     def video_frame_callback(frame: av.VideoFrame) -> av.VideoFrame:
         # Runs on the WebRTC thread: keep it thin, everything else is the engine's.

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,65 +40,75 @@ class LiveSnapshot:
     ready: bool = False
     progress: float | None = None  # share of the steady time collected, 0..1, if given
     problem: str | None = None
+    person_found: bool = False
+    view: str = "unknown"
 
 
-def snapshot_of(state: Any, frames_seen: int) -> LiveSnapshot:
-    """Copy the fields the page needs from whatever LiveState the engine returns."""
+def snapshot_of(state: Any, frames_seen: int, steady_needed_s: float = 5.0) -> LiveSnapshot:
+    """Copy the fields the page needs from the engine's LiveState (read, never computed)."""
     if state is None:
         return LiveSnapshot(frames_seen=frames_seen)
-    get = state.get if isinstance(state, dict) else lambda k, d=None: getattr(state, k, d)
-    guidance = get("guidance", None) or get("messages", None) or []
-    if isinstance(guidance, str):
-        guidance = [guidance]
-    findings = [_plain(f) for f in (get("findings", None) or [])]
-    measurements = dict(get("measurements", None) or {})
-    ready = bool(get("ready", None) or get("verdict_ready", None) or bool(findings))
-    progress = get("steady_fraction", None)
-    if progress is None:
-        progress = get("progress", None)
+    guidance = list(getattr(state, "guidance", None) or [])
+    raw_findings = getattr(state, "findings", None)
+    report = getattr(state, "report", None)
+    if isinstance(report, dict) and report.get("findings") is not None:
+        findings = list(report["findings"])
+    else:
+        findings = [_plain(f) for f in raw_findings or []]
+    steady_s = getattr(state, "steady_s", None)
     return LiveSnapshot(
         frames_seen=frames_seen,
-        measurements={k: _plain(v) for k, v in measurements.items()},
+        measurements=dict(getattr(state, "measurements", None) or {}),
         guidance=[str(g) for g in guidance],
         findings=[f for f in findings if isinstance(f, dict)],
-        ready=ready,
-        progress=None if progress is None else float(progress),
+        # The engine gives findings (even an empty list) only once enough steady frames are in.
+        ready=raw_findings is not None,
+        progress=None if steady_s is None else min(1.0, float(steady_s) / steady_needed_s),
+        person_found=bool(getattr(state, "person_found", False)),
+        view=str(getattr(state, "view", "unknown")),
     )
 
 
 class LiveBridge:
-    """Owns one LiveAnalyser; called from the frame thread, read from the page thread."""
+    """Owns one LiveAnalyser; called from the frame thread, read from the page thread.
 
-    def __init__(self, analyser: Any | None) -> None:
-        self._analyser = analyser
+    ``factory`` makes the analyser (``None`` when the engine has no live path); it is made
+    on the first frame and made anew after ``reset()``.
+    """
+
+    def __init__(self, factory: Callable[[], Any | None]) -> None:
+        self._factory = factory
+        self._analyser: Any | None = None
         self._lock = threading.Lock()
-        self._latest = LiveSnapshot(
-            problem=None if analyser is not None else "Live analysis is not available."
-        )
+        self._latest = LiveSnapshot()
         self._frames = 0
-        self._t0 = time.monotonic()
+        self._t0: float | None = None
         self._failed = False
-
-    @property
-    def available(self) -> bool:
-        return self._analyser is not None
 
     def process(self, frame_rgb: np.ndarray, t_s: float | None = None) -> np.ndarray:
         """Analyse one frame; return the frame to show (annotated, or as it came on failure)."""
-        if self._analyser is None or self._failed:
+        if self._failed:
             return frame_rgb
-        if t_s is None:
-            t_s = time.monotonic() - self._t0
         try:
-            annotated, state = self._analyser.process(frame_rgb, float(t_s))
+            if self._analyser is None:
+                self._analyser = self._factory()
+                if self._analyser is None:
+                    raise RuntimeError("no live analyser")
+            if self._t0 is None:
+                self._t0 = time.monotonic()
+            now_s = float(t_s) if t_s is not None else time.monotonic() - self._t0
+            annotated, state = self._analyser.process(frame_rgb, now_s)
         except Exception:
             # Logged once; the video keeps running unannotated and the page says so.
             log.exception("live analysis failed")
             self._failed = True
             with self._lock:
-                self._latest.problem = (
-                    "Sorry, the live analysis stopped working. The problem has been logged; "
-                    "try the snapshot instead."
+                self._latest = LiveSnapshot(
+                    frames_seen=self._frames,
+                    problem=(
+                        "Sorry, the live analysis is not working. The problem has been logged; "
+                        "the snapshot tab gives the same analysis of a still picture."
+                    ),
                 )
             return frame_rgb
         with self._lock:
@@ -110,12 +121,13 @@ class LiveBridge:
             return self._latest
 
     def reset(self) -> None:
-        """Start over (a new person, or the camera moved)."""
-        reset = getattr(self._analyser, "reset", None)
+        """Start over (a new person, or the camera moved): a fresh analyser on the next frame."""
         with self._lock:
-            if callable(reset):
-                reset()
+            old, self._analyser = self._analyser, None
             self._frames = 0
             self._failed = False
-            self._t0 = time.monotonic()
+            self._t0 = None
             self._latest = LiveSnapshot()
+        close = getattr(old, "close", None)
+        if callable(close):
+            close()

@@ -1,0 +1,73 @@
+"""Live check in Chromium with a fake camera fed a project still: measurements appear."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+SUBJECT = ROOT / "tests" / "data" / "synthetic" / "stand_side_left_hyperext15_f3.png"
+
+
+def _y4m_from_still(still: Path, out: Path, seconds: float = 4.0, fps: int = 15) -> Path:
+    """A .y4m clip of the still (Chromium's fake camera loops it), written with PyAV."""
+    import av
+
+    image = np.asarray(Image.open(still).convert("RGB"))
+    h, w = (image.shape[0] // 2) * 2, (image.shape[1] // 2) * 2
+    image = np.ascontiguousarray(image[:h, :w])
+    with av.open(str(out), "w", format="yuv4mpegpipe") as container:
+        stream = container.add_stream("rawvideo", rate=fps)
+        stream.width, stream.height, stream.pix_fmt = w, h, "yuv420p"
+        for _ in range(int(seconds * fps)):
+            frame = av.VideoFrame.from_ndarray(image, format="rgb24").reformat(format="yuv420p")
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return out
+
+
+def test_live_check_with_fake_camera_shows_live_measurements(
+    app_server, browser_factory, tmp_path, shot
+):
+    if not SUBJECT.is_file():
+        pytest.skip(f"synthetic subject not found: {SUBJECT}")
+    clip = _y4m_from_still(SUBJECT, tmp_path / "camera.y4m")
+    browser = browser_factory(
+        [
+            "--use-fake-device-for-media-stream",
+            "--use-fake-ui-for-media-stream",
+            f"--use-file-for-fake-video-capture={clip}",
+        ]
+    )
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    context.grant_permissions(["camera"])
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(app_server["url"] + "/?mode=live")
+    page.get_by_role("heading", name="Live check").wait_for()
+    assert page.get_by_text("hip height").first.is_visible()
+
+    webrtc = page.frame_locator('iframe[title*="streamlit_webrtc"]')
+    webrtc.get_by_role("button", name="START").click()
+    page.get_by_text("Live measurements").wait_for(timeout=90_000)
+    knee = page.locator('[data-testid="stMetric"]').filter(has_text="Knee flexion")
+    knee.first.wait_for(timeout=30_000)
+    assert page.get_by_text("Person in view: yes").is_visible()
+    # guidance while the person holds still, then a verdict once enough steady frames are in
+    page.get_by_text("What the camera sees (steady frames)").wait_for(timeout=90_000)
+    cards = page.locator('[class*="st-key-card-live-"]')
+    assert cards.count() >= 1
+    assert page.locator('[data-testid="stException"]').count() == 0
+    # the returned video is playing (annotated frames come back from the server)
+    playing = webrtc.locator("video").evaluate("v => v.readyState >= 2 && !v.paused")
+    assert playing
+    shot(page, "live-check")
+    webrtc.get_by_role("button", name="STOP").click()
+    context.close()
