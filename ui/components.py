@@ -87,7 +87,7 @@ def finding_card(
             views = " or ".join(VIEW_LABELS.get(v, v) for v in finding["view_required"])
             st.caption(f"Needs a recording with the camera view: {views}.")
         if thumbnails:
-            cols = st.columns(min(len(thumbnails), 3))
+            cols = st.columns(3)  # thumbnails, not full-width pictures
             for col, (caption, image) in zip(cols, thumbnails, strict=False):
                 col.image(image, caption=caption, width="stretch")
 

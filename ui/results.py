@@ -111,7 +111,8 @@ def show_result(result: EngineResult, key: str, *, compact: bool = False) -> Non
         components.problem(result.error)
         return
     report = result.report or {}
-    components.red_flags_box(report.get("red_flags") or [])
+    if not compact:  # in a session the page shows the session's red flags once, on top
+        components.red_flags_box(report.get("red_flags") or [])
     components.summary_line(report)
     st.subheader("Findings")
     components.findings_list(report, result.key_frames, key=key)
