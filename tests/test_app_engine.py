@@ -1,0 +1,182 @@
+"""The app's door to the engine: clear messages, no leftovers, live bridge, charts."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import posture
+from reports.compare import compare_steps
+from ui import charts
+from ui.engine import APOLOGY, analyse_upload, red_flags_for, series_csv
+from ui.live_bridge import LiveBridge, snapshot_of
+
+ROOT = Path(__file__).resolve().parents[1]
+SYNTHETIC = ROOT / "tests" / "data" / "synthetic"
+
+
+def _leftovers() -> set[str]:
+    tmp = Path(tempfile.gettempdir())
+    return {p.name for p in tmp.glob("posture-upload-*")} | {
+        p.name for p in tmp.glob("posture-out-*")
+    }
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "expected"),
+    [
+        (b"", "empty.mp4", "empty"),
+        (b"<html><body>not a video</body></html>", "page.mp4", "page.mp4"),
+        (bytes(range(256)) * 40, "noise.png", "noise.png"),
+    ],
+)
+def test_bad_uploads_get_one_sentence_and_leave_no_files(data, name, expected) -> None:
+    before = _leftovers()
+    result = analyse_upload(data, name)
+    assert not result.ok
+    assert expected in result.error
+    assert "Traceback" not in result.error and "\n" not in result.error
+    assert _leftovers() == before
+
+
+def test_unexpected_engine_failure_is_an_apology_and_logged(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise ZeroDivisionError("internal detail")
+
+    monkeypatch.setattr(posture, "analyse", broken)
+    photo = SYNTHETIC / "stand_side_left_neutral_f1.png"
+    if not photo.is_file():
+        pytest.skip("synthetic subject missing")
+    before = _leftovers()
+    with caplog.at_level(logging.ERROR, logger="posture.app"):
+        result = analyse_upload(photo.read_bytes(), photo.name)
+    assert result.error == APOLOGY
+    assert "internal detail" not in result.error
+    assert any("ZeroDivisionError" in (r.exc_text or "") for r in caplog.records)
+    assert _leftovers() == before
+
+
+def test_photo_analysis_gives_report_csv_and_key_frame() -> None:
+    photo = SYNTHETIC / "stand_side_left_hyperext15_f3.png"
+    if not photo.is_file():
+        pytest.skip("synthetic subject missing")
+    result = analyse_upload(photo.read_bytes(), photo.name)
+    assert result.ok, result.error
+    detected = {f["id"] for f in result.report["findings"] if f["status"] == "detected"}
+    assert "knee_hyperextension" in detected
+    assert result.key_frames and result.key_frames[0][0] in detected
+    assert result.key_frames[0][2].ndim == 3
+    assert result.csv_text.splitlines()[0].startswith("frame_index")
+    assert result.annotated_video is None  # a photo has no video
+
+
+def test_red_flags_come_from_the_engine_and_only_for_answers() -> None:
+    assert red_flags_for({}) == []
+    assert red_flags_for({"breathless_or_chest_pain": False}) == []
+    flags = red_flags_for({"breathless_or_chest_pain": True})
+    assert flags and flags[0]["urgency"] == "emergency"
+
+
+def test_series_csv_keeps_frame_order_and_blanks_nan() -> None:
+    text = series_csv({"t_s": [0.0, 0.5], "frame_index": [0, 1], "knee_deg": [1.25, float("nan")]})
+    assert text.splitlines() == ["frame_index,t_s,knee_deg", "0,0.0000,1.2500", "1,0.5000,"]
+
+
+class _FakeAnalyser:
+    """Stands in for posture.live.LiveAnalyser: the bridge only passes frames and states."""
+
+    def __init__(self, fail_at: int | None = None) -> None:
+        self.calls: list[float] = []
+        self.fail_at = fail_at
+        self.closed = False
+
+    def process(self, frame, t_s):  # noqa: ANN001, ANN201
+        self.calls.append(t_s)
+        if self.fail_at is not None and len(self.calls) >= self.fail_at:
+            raise RuntimeError("boom")
+        state = posture.live.LiveState(
+            person_found=True, view="side_left", measurements={"knee_flexion_left_deg": -3.0},
+            guidance=["Hold still for 2 more seconds."], steady_s=3.0,
+        )
+        return frame + 1, state
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def test_live_bridge_passes_frames_and_copies_state() -> None:
+    import posture.live  # noqa: F401 - LiveState used by the fake
+
+    fake = _FakeAnalyser()
+    bridge = LiveBridge(lambda: fake)
+    frame = np.zeros((4, 4, 3), np.uint8)
+    out = bridge.process(frame, 1.5)
+    assert out[0, 0, 0] == 1  # the annotated frame comes back
+    snap = bridge.latest()
+    assert snap.frames_seen == 1 and fake.calls == [1.5]
+    assert snap.measurements == {"knee_flexion_left_deg": -3.0}
+    assert snap.guidance == ["Hold still for 2 more seconds."]
+    assert not snap.ready  # no findings yet: no verdict
+    assert snap.progress == pytest.approx(0.6)
+    bridge.reset()
+    assert fake.closed and bridge.latest().frames_seen == 0
+
+
+def test_live_bridge_failure_keeps_video_and_says_so() -> None:
+    import posture.live  # noqa: F401
+
+    bridge = LiveBridge(lambda: _FakeAnalyser(fail_at=2))
+    frame = np.zeros((4, 4, 3), np.uint8)
+    bridge.process(frame, 0.0)
+    out = bridge.process(frame, 0.1)
+    assert out is frame
+    assert "not working" in bridge.latest().problem
+    assert bridge.process(frame, 0.2) is frame  # stays off, no exception per frame
+
+
+def test_live_state_with_findings_is_ready() -> None:
+    from posture.live import LiveState
+
+    state = LiveState(findings=[], report={"findings": [{"id": "bent_knee", "status": "detected"}]})
+    snap = snapshot_of(state, 10)
+    assert snap.ready and snap.findings == [{"id": "bent_knee", "status": "detected"}]
+
+
+def test_knee_chart_marks_heel_strikes_and_stance() -> None:
+    series = {"t_s": [0.0, 0.5, 1.0, 1.5], "knee_flexion_left_deg": [5, 20, 10, float("nan")],
+              "knee_flexion_right_deg": [10, 5, 25, 8]}
+    gait = {"events": [
+        {"side": "left", "kind": "heel_strike", "t_s": 0.1},
+        {"side": "left", "kind": "toe_off", "t_s": 0.7},
+        {"side": "right", "kind": "heel_strike", "t_s": 0.6},
+    ]}
+    assert charts.stance_phases(gait) == [("left", 0.1, 0.7)]
+    fig = charts.knee_chart(series, gait)
+    assert [t.name for t in fig.data] == ["left knee", "right knee"]
+    assert fig.data[0].y[-1] is None  # a frame without a pose is a gap, not a zero
+    shapes = fig.layout.shapes
+    assert sum(s.type == "rect" for s in shapes) == 1  # one stance phase
+    assert sum(s.type == "line" and s.line.dash == "dot" for s in shapes) == 2  # heel strikes
+
+
+def test_charts_skip_series_without_data() -> None:
+    series = {"t_s": [0.0, 1.0], "trunk_inclination_deg": [float("nan")] * 2}
+    assert charts.trunk_chart(series) is None
+    assert charts.all_charts({"t_s": []}, None) == []
+
+
+def test_comparison_reports_change_by_step() -> None:
+    old = {"standing_side": {"findings": [], "measurements": {
+        "trunk_inclination_deg": {"median": 6.0, "unit": "deg"}}}}
+    new = {"standing_side": {"findings": [], "measurements": {
+        "trunk_inclination_deg": {"median": 2.5, "unit": "deg"}}}}
+    [row] = compare_steps(old, new)
+    assert (row.before, row.after, row.change, row.changed) == ("6.0°", "2.5°", "-3.5°", True)
+    [same] = compare_steps(old, old)
+    assert not same.changed
