@@ -117,7 +117,8 @@ def _labels_at(analysis: Analysis, position: int) -> dict[str, float]:
 def _banner(analysis: Analysis, t_s: float) -> list[str]:
     summary = analysis.report.summary
     view = str(summary["view"]).replace("_", " ")
-    return [f"{view}, {summary['activity']}  t={t_s:5.2f}s"]
+    when = "" if analysis.pose.kind == "image" else f"  t={t_s:5.2f}s"
+    return [f"{view}, {summary['activity']}{when}"]
 
 
 def annotate_position(analysis: Analysis, image_rgb: np.ndarray, position: int,

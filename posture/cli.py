@@ -95,8 +95,9 @@ def format_summary(report: dict) -> str:
                      f"{gait['stride_time_s']:.2f} s.")
     for finding in report["findings"]:
         status = finding["status"].replace("_", " ")
-        extra = f" ({finding['severity']}, {finding['side']})" if finding["status"] == \
-            "detected" else ""
+        extra = ""
+        if finding["status"] == "detected":
+            extra = f" ({', '.join(x for x in (finding['severity'], finding['side']) if x)})"
         lines.append(f"- {finding['title']}: {status}{extra}. {finding['message']}")
     for explanation in report["explanations"][:3]:
         lines.append(f"* {explanation['title']}")

@@ -123,15 +123,6 @@ def leg_length_px(xy_px: np.ndarray) -> float:
     return _nanmedian(np.concatenate(lengths))
 
 
-def hip_speed_leg_per_s(xy_px: np.ndarray, t_s: np.ndarray, leg_px: float) -> np.ndarray:
-    """Horizontal speed of the hip midpoint in leg lengths per second (NaN at gaps)."""
-    hip_x = (xy_px[:, LEFT_HIP, 0] + xy_px[:, RIGHT_HIP, 0]) / 2
-    if len(t_s) < 2 or not np.isfinite(leg_px) or leg_px <= 0:
-        return np.full(len(t_s), np.nan)
-    speed = np.abs(np.gradient(hip_x, t_s)) / leg_px
-    return speed
-
-
 def classify_activity(
     xy_px: np.ndarray, t_s: np.ndarray, leg_px: float, config: ViewConfig, view: str = "unknown"
 ) -> str:
