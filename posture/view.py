@@ -159,6 +159,12 @@ def classify_activity(
         change = abs(np.log(np.median(height[-edge:]) / np.median(height[:edge])))
         if change / duration_s >= 0.1:
             return "walking"
+        # Walking in place: the feet take turns leaving the floor, again and again (two
+        # full cycles; someone shifting onto one leg and back does it once or twice).
+        lift = (xy_px[:, 28, 1] - xy_px[:, 27, 1])[found]
+        lifted = lift[np.abs(lift) > 0.08 * leg_px]
+        if int(np.sum(np.sign(lifted[1:]) != np.sign(lifted[:-1]))) >= 4:
+            return "walking"
     return "standing"
 
 

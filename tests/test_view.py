@@ -180,8 +180,6 @@ def test_walking_threshold_comes_from_config():
     assert _estimate(pose, strict).activity == "walking"
 
 
-@pytest.mark.xfail(strict=True, reason="engine: walking in place seen from the front or back "
-                   "is classified as standing (only side views look at the feet)")
 @pytest.mark.parametrize("view", ["front", "back"])
 def test_walking_in_place_seen_from_the_front_is_walking(view):
     pose = build(figure(view=view, activity="walking", travel=False))
