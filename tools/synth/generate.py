@@ -373,6 +373,7 @@ def make_item(item: Item, body: BodyModel, out: Path, rng: np.random.Generator,
         record["truth"] = _rounded(truth)
         record["expected_findings"] = expected_findings(item, truth)
         record["events"] = info["events"]
+        record["contact_events"] = info["contact_events"]
         record["truth_series"] = series
         record["fps"] = fps
         record["gait_style"] = asdict(item.gait)

@@ -7,10 +7,15 @@ import math
 import numpy as np
 
 from .body import BodyModel, BodyShape, Posed, measure_truth, rot_x, rot_y, rot_z
-from .gait_curves import GaitStyle, joint_angles
+from .gait_curves import TOE_OFF_PCT, GaitStyle, joint_angles
 from .stand import SPINE_SHARE, StandSpec, solve_stand
 
 CONTACT_M = 0.012  # a foot touches the floor when its lowest vertex is this low
+# Hip flexion in the normative curves is measured against the pelvis, which walks tilted
+# forward by about 10 deg (Perry & Burnfield); the thigh's angle from vertical is the hip
+# angle minus that tilt. Without it the leading foot would hang 12 cm above the floor at
+# heel strike.
+PELVIC_TILT_DEG = 16.0
 
 
 def walk_deltas(style: GaitStyle, phase_right: float, rest_knee_deg: float,
@@ -25,7 +30,7 @@ def walk_deltas(style: GaitStyle, phase_right: float, rest_knee_deg: float,
         a = joint_angles(style, np.array([phase]))
         hip, knee, ankle = (float(a[k][0]) for k in ("hip", "knee", "ankle"))
         # Undo the pelvis turn/tilt for the thighs so the legs swing in the walking plane.
-        deltas[f"upperleg01.{s_lbl}"] = root.T @ rot_x(-hip)
+        deltas[f"upperleg01.{s_lbl}"] = root.T @ rot_x(-(hip - PELVIC_TILT_DEG))
         deltas[f"lowerleg01.{s_lbl}"] = rot_x(knee - rest_knee_deg)
         deltas[f"foot.{s_lbl}"] = rot_x(-ankle)
         del side
@@ -94,8 +99,9 @@ def simulate_walk(body: BodyModel, shape: BodyShape, style: GaitStyle, fps: floa
             posed.rig[b][j] = posed.rig[b][j] + shift
     low = {side: posed.vertices[:, body.foot_mask[side], 2].min(axis=1)
            for side in ("left", "right")}
-    events = sorted(_contact_events(times, low["left"], "left")
-                    + _contact_events(times, low["right"], "right"), key=lambda e: e["t_s"])
+    contact = sorted(_contact_events(times, low["left"], "left")
+                     + _contact_events(times, low["right"], "right"), key=lambda e: e["t_s"])
+    events = phase_events(start_phase, cycle_s, times[-1])
     series: dict[str, list] = {"t_s": [round(float(t), 4) for t in times]}
     per_frame = [measure_truth(posed.keypoints[b], posed.rig[b]) for b in range(n)]
     for key in ("knee_flexion_left_deg", "knee_flexion_right_deg", "trunk_inclination_deg",
@@ -103,8 +109,30 @@ def simulate_walk(body: BodyModel, shape: BodyShape, style: GaitStyle, fps: floa
         series[key] = [round(float(f[key]), 2) for f in per_frame]
     series["phase_right"] = [round(float(p % 1.0), 4) for p in phases]
     info = {"speed_m_s": speed, "rest_knee_deg": rest_knee, "events": events,
+            "contact_events": contact,
             "series": series, "trunk_cmd_deg": cmd["trunk_deg"]}
     return posed, info
+
+
+def phase_events(start_phase: float, cycle_s: float, end_s: float) -> list[dict]:
+    """Heel strikes (phase 0) and toe-offs (TOE_OFF_PCT) of both legs inside [0, end_s].
+
+    >>> [e["kind"] for e in phase_events(0.9, 1.0, 0.2)]
+    ['heel_strike']
+    """
+    events = []
+    for side, offset in (("right", 0.0), ("left", 0.5)):
+        for kind, at in (("heel_strike", 0.0), ("toe_off", TOE_OFF_PCT / 100.0)):
+            first = math.ceil(start_phase + offset - at)
+            k = first
+            while True:
+                t = (k + at - start_phase - offset) * cycle_s
+                if t > end_s:
+                    break
+                if t >= 0:
+                    events.append({"side": side, "kind": kind, "t_s": round(t, 3)})
+                k += 1
+    return sorted(events, key=lambda e: e["t_s"])
 
 
 def body_kp(name: str) -> int:
