@@ -30,7 +30,9 @@ QUERY_MODES = {
 
 
 def main() -> None:
-    st.set_page_config(page_title="Posture check", page_icon=":material/accessibility_new:")
+    # No page_icon: Streamlit fetches material/emoji favicons from a font CDN, and nothing
+    # may leave the machine (the browser test checks every request the page makes).
+    st.set_page_config(page_title="Posture check")
     if "mode" not in st.session_state:
         st.session_state["mode"] = QUERY_MODES.get(st.query_params.get("mode", ""), "Home")
     with st.sidebar:

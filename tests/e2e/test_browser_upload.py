@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 
@@ -13,6 +14,8 @@ pytestmark = pytest.mark.browser
 def test_upload_clip_shows_findings_charts_and_playing_video(
     app_server, page, walking_clip, shot
 ):
+    hosts: set[str] = set()
+    page.on("request", lambda req: hosts.add(urlparse(req.url).hostname or req.url[:5]))
     page.goto(app_server["url"] + "/?mode=upload")
     page.get_by_role("heading", name="Analyse a video or photo").wait_for()
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(walking_clip))
@@ -55,5 +58,7 @@ def test_upload_clip_shows_findings_charts_and_playing_video(
     assert "knee_flexion_left_deg" in header
 
     assert page.locator('[data-testid="stException"]').count() == 0
+    # everything the page loaded came from this machine (no CDN, no telemetry)
+    assert hosts <= {"127.0.0.1", "data:", "blob:"}, hosts
     video.evaluate("v => v.pause()")
     shot(page, "upload-results")
