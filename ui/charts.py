@@ -121,7 +121,7 @@ def trunk_chart(series: dict[str, list[float]]) -> go.Figure | None:
 
 
 def pelvis_chart(series: dict[str, list[float]]) -> go.Figure | None:
-    """Pelvis (and shoulder) rotation proxies in % leg length, pelvic obliquity in degrees."""
+    """Pelvis (and shoulder) rotation proxies in % leg length; pelvis angles in degrees."""
     t_s = series.get("t_s")
     if not t_s:
         return None
@@ -135,14 +135,18 @@ def pelvis_chart(series: dict[str, list[float]]) -> go.Figure | None:
                 go.Scatter(x=t_s, y=_clean(series[name]), mode="lines", name=label),
                 secondary_y=False,
             )
-    if _has_data(series.get("pelvic_obliquity_deg")):
+    angle_names = sorted(n for n in series if n.startswith("pelvi") and n.endswith("_deg"))
+    for name in angle_names:
+        if not _has_data(series.get(name)):
+            continue
+        label = (
+            "pelvic obliquity (left hip higher +)"
+            if name == "pelvic_obliquity_deg"
+            else name.removesuffix("_deg").replace("_", " ")
+        )
         fig.add_trace(
             go.Scatter(
-                x=t_s,
-                y=_clean(series["pelvic_obliquity_deg"]),
-                mode="lines",
-                name="pelvic obliquity (left hip higher +)",
-                line={"dash": "dot"},
+                x=t_s, y=_clean(series[name]), mode="lines", name=label, line={"dash": "dot"}
             ),
             secondary_y=True,
         )
