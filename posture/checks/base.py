@@ -88,6 +88,12 @@ def view_matches(inputs: CheckInput, views: tuple[str, ...]) -> np.ndarray:
     return ok
 
 
+def sees(inputs: CheckInput, views: tuple[str, ...]) -> bool:
+    """Whether enough frames show one of ``views``: a recording may change view, so a
+    check looks for its own view's frames rather than the main view."""
+    return int(view_matches(inputs, views).sum()) >= min_frames(inputs)
+
+
 def evidence_frames(inputs: CheckInput, values: np.ndarray, mask: np.ndarray,
                     most: int = 5) -> list[Evidence]:
     """Up to ``most`` frames behind a value, spread over the recording."""

@@ -6,7 +6,7 @@ Standing: median knee flexion over quiet stance; walking: peak stance extension 
 
 from __future__ import annotations
 
-from .base import CheckInput, Finding, confidence, not_assessable, side_label, verdict
+from .base import CheckInput, Finding, confidence, not_assessable, sees, side_label, verdict
 from .knee_values import knee_readings
 
 ID = "bent_knee"
@@ -16,7 +16,7 @@ VIEWS = ("side_left", "side_right")
 
 def assess(inputs: CheckInput) -> Finding:
     bands = inputs.config.bent_knee.bands
-    if not inputs.view.startswith("side"):
+    if not sees(inputs, ("side",)):
         return not_assessable(ID, TITLE, "deg", bands.detect, VIEWS,
                               "Needs a side view: film the person side-on.")
     readings = knee_readings(inputs)

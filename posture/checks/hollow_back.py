@@ -17,6 +17,7 @@ from .base import (
     evidence_frames,
     min_frames,
     not_assessable,
+    sees,
     verdict,
     view_matches,
 )
@@ -29,7 +30,7 @@ VIEWS = ("side_left", "side_right")
 def assess(inputs: CheckInput) -> Finding:
     settings = inputs.config.hollow_back
     bands = settings.bands
-    if not inputs.view.startswith("side"):
+    if not sees(inputs, ("side",)):
         return not_assessable(ID, TITLE, "deg", bands.detect, VIEWS,
                               "Needs a side view: film the person side-on.")
     values = inputs.measurements.values

@@ -6,7 +6,7 @@ Detected from 5 deg of hyperextension ([R21]); bands in ``config.knee_hyperexten
 
 from __future__ import annotations
 
-from .base import CheckInput, Finding, confidence, not_assessable, side_label, verdict
+from .base import CheckInput, Finding, confidence, not_assessable, sees, side_label, verdict
 from .knee_values import knee_readings
 
 ID = "knee_hyperextension"
@@ -17,7 +17,7 @@ VIEWS = ("side_left", "side_right")
 def assess(inputs: CheckInput) -> Finding:
     bands = inputs.config.knee_hyperextension.bands
     threshold = -bands.detect
-    if not inputs.view.startswith("side"):
+    if not sees(inputs, ("side",)):
         return not_assessable(ID, TITLE, "deg", threshold, VIEWS,
                               "Needs a side view: film the person side-on.")
     readings = knee_readings(inputs)

@@ -19,6 +19,7 @@ from .base import (
     evidence_frames,
     min_frames,
     not_assessable,
+    sees,
     verdict,
     view_matches,
 )
@@ -31,7 +32,7 @@ VIEWS = ("front", "back")
 def assess(inputs: CheckInput) -> Finding:
     settings = inputs.config.weight_shift
     bands = settings.bands
-    if inputs.view not in VIEWS:
+    if not sees(inputs, ("front", "back")):
         return not_assessable(
             ID, TITLE, "%", bands.detect, VIEWS,
             "Needs a front or back view: have the person face the camera squarely.")
