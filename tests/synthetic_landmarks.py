@@ -14,7 +14,7 @@ fixed thigh and shank lengths, so the engine should measure exactly that angle i
 
 >>> pose = standing(view="side_left", knee_flexion_left_deg=-10.0)
 >>> pose.xy_px.shape
-(90, 33, 2)
+(60, 33, 2)
 >>> times = heel_strike_times(Figure(activity="walking"), "left")
 """
 
@@ -71,13 +71,13 @@ STANCE_MIN_PHASE = 0.38
 @dataclass(frozen=True)
 class Figure:
     """Everything that defines a synthetic recording. Defaults: a neutral subject standing
-    3 s side-on (left side seen) at 30 fps in a 1280 x 720 image, 560 px tall."""
+    2 s side-on (left side seen) at 30 fps in a 1280 x 720 image, 560 px tall."""
 
     view: str | float = "side_left"  # a name in VIEW_AZIMUTH_DEG or an azimuth in degrees
     activity: str = "standing"  # "standing" | "walking"
     kind: str = "video"  # "video" | "image" (one frame) | "live"
     fps: float = 30.0
-    duration_s: float = 3.0
+    duration_s: float = 2.0
     width_px: int = 1280
     height_px: int = 720
     body_height_px: float = 560.0

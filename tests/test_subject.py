@@ -46,7 +46,7 @@ def test_one_person_throughout_keeps_every_frame():
     assert selection.method == "One person was tracked throughout."
 
 
-@pytest.mark.parametrize("other_frames", [range(40, 56), range(0, 20), range(75, 90)])
+@pytest.mark.parametrize("other_frames", [range(25, 36), range(0, 14), range(48, 60)])
 def test_frames_of_another_person_are_dropped(other_frames):
     main = standing(view="side_left")
     bystander = shifted(standing(view="front"), dx_px=450.0)
@@ -102,7 +102,7 @@ def test_dropped_frames_do_not_move_the_verdict():
     main = standing(view="side_right", knee_flexion_left_deg=-12.0, knee_flexion_right_deg=-12.0)
     other = shifted(standing(view="side_right", knee_flexion_left_deg=25.0,
                              knee_flexion_right_deg=25.0), dx_px=420.0)
-    pose = replace_frames(main, other, range(20, 45))  # more than a quarter of the clip
+    pose = replace_frames(main, other, range(20, 35))  # a quarter of the clip
     report = analyse_poses(pose, media_info(pose)).report
     finding = report.finding("knee_hyperextension")
     assert finding.status == "detected"

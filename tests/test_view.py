@@ -98,7 +98,7 @@ def test_frame_views_reads_nose_and_feet_for_the_facing():
 
 
 def test_frames_without_a_person_do_not_count_toward_the_view():
-    pose = without_person(standing(view="front"), frames=range(0, 60))
+    pose = without_person(standing(view="front"), frames=range(0, 30))
     estimate = _estimate(pose)
     assert estimate.view == "front"
     assert estimate.view_share == 1.0
