@@ -7,7 +7,7 @@ Standing: median knee flexion over quiet stance; walking: peak stance extension 
 from __future__ import annotations
 
 from .base import CheckInput, Finding, confidence, not_assessable, sees, side_label, verdict
-from .knee_values import knee_readings
+from .knee_values import knee_readings, whose_knees
 
 ID = "bent_knee"
 TITLE = "Bent knees when standing or walking"
@@ -29,7 +29,7 @@ def assess(inputs: CheckInput) -> Finding:
     where = "at the straightest point of each step" if inputs.activity == "walking" else (
         "while standing")
     if affected:
-        message = (f"The {side_label(affected)} knee{'s' if len(affected) == 2 else ''} "
+        message = (f"{whose_knees(affected)} "
                    f"stayed bent by {worst.value_deg:.0f}° {where}.")
     else:
         message = f"Knees straightened well {where} (most flexion {worst.value_deg:.0f}°)."

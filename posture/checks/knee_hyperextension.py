@@ -7,7 +7,7 @@ Detected from 5 deg of hyperextension ([R21]); bands in ``config.knee_hyperexten
 from __future__ import annotations
 
 from .base import CheckInput, Finding, confidence, not_assessable, sees, side_label, verdict
-from .knee_values import knee_readings
+from .knee_values import knee_readings, whose_knees
 
 ID = "knee_hyperextension"
 TITLE = "Knees pressed back (hyperextension)"
@@ -29,7 +29,7 @@ def assess(inputs: CheckInput) -> Finding:
     affected = [r.side for r in readings if bands.severity(-r.value_deg) != "none"]
     where = "in stance" if inputs.activity == "walking" else "while standing"
     if affected:
-        message = (f"The {side_label(affected)} knee{'s' if len(affected) == 2 else ''} "
+        message = (f"{whose_knees(affected)} "
                    f"went {abs(worst.value_deg):.0f}° past straight {where}.")
     else:
         message = f"Knees did not go past straight {where} (least flexion {worst.value_deg:.0f}°)."

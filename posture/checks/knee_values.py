@@ -63,3 +63,8 @@ def knee_reading(inputs: CheckInput, side: str) -> KneeReading | None:
                 for i in positions]
     total = int((inputs.still & in_view).sum())
     return KneeReading(side, float(np.median(values[usable])), evidence, int(usable.sum()), total)
+
+
+def whose_knees(sides: list[str]) -> str:
+    """'Both knees', 'The left knee', ... for messages."""
+    return "Both knees" if len(sides) == 2 else f"The {sides[0]} knee"
