@@ -375,6 +375,24 @@ def _copy(pose: PoseSequence, **changes) -> PoseSequence:
     return PoseSequence(**fields_)
 
 
+def concat(*poses: PoseSequence) -> PoseSequence:
+    """One recording made of several, back to back in time (e.g. a turn to another view)."""
+    first = poses[0]
+    step = float(np.median(np.diff(first.t_s))) if len(first) > 1 else 1 / 30
+    t_parts, start = [], 0.0
+    for p in poses:
+        t_parts.append(p.t_s - (p.t_s[0] if len(p) else 0.0) + start)
+        start = t_parts[-1][-1] + step if len(p) else start
+    return PoseSequence(
+        frame_index=np.arange(sum(len(p) for p in poses)), t_s=np.concatenate(t_parts),
+        xy_px=np.concatenate([p.xy_px for p in poses]),
+        depth_px=np.concatenate([p.depth_px for p in poses]),
+        visibility=np.concatenate([p.visibility for p in poses]),
+        world_m=np.concatenate([p.world_m for p in poses]),
+        width_px=first.width_px, height_px=first.height_px, kind=first.kind,
+    )
+
+
 def mirror(pose: PoseSequence) -> PoseSequence:
     """What MediaPipe would report on the horizontally flipped image: x flipped, and left
     and right labels exchanged (the mirror image of a person is a person with sides swapped)."""
@@ -433,7 +451,7 @@ def shifted(pose: PoseSequence, dx_px: float, dy_px: float = 0.0) -> PoseSequenc
 
 
 __all__ = [
-    "Figure", "build", "figure", "first_heel_strike_s", "gait_phase", "heel_strike_times",
+    "Figure", "build", "concat", "figure", "first_heel_strike_s", "gait_phase", "heel_strike_times",
     "leg_length", "media_info", "mirror", "photo", "replace", "replace_frames", "shifted",
     "standing", "swap_legs", "toe_off_times", "true_knee_flexion_deg", "walking",
     "with_visibility", "without_person",

@@ -10,6 +10,7 @@ import pytest
 from synthetic_landmarks import (
     STANCE_MIN_PHASE,
     build,
+    concat,
     figure,
     gait_phase,
     leg_length,
@@ -384,6 +385,22 @@ def test_an_oblique_view_assesses_nothing():
     for finding in findings.values():
         assert finding.status == "not_assessable", finding.id
         _assert_consistent(finding)
+
+
+def test_a_recording_that_turns_is_judged_per_view():
+    # 2 s side-on with knees pressed back, then 2 s facing the camera with the weight on
+    # the right leg: each check uses the frames of its own view.
+    pose = concat(standing(view="side_left", knee_flexion_left_deg=-12.0,
+                           knee_flexion_right_deg=-12.0),
+                  standing(view="front", load_share_right_pct=72.0))
+    findings = _findings(pose)
+    hyper, shift = findings["knee_hyperextension"], findings["weight_shift"]
+    assert (hyper.status, hyper.side) == ("detected", "both")
+    assert hyper.value == pytest.approx(-12.0, abs=0.3)
+    assert all(e.t_s < 2.0 for e in hyper.evidence)
+    assert (shift.status, shift.side) == ("detected", "right")
+    assert shift.value == pytest.approx(72.0, abs=0.5)
+    assert all(e.t_s >= 2.0 for e in shift.evidence)
 
 
 def test_trunk_motion_is_only_judged_when_walking():

@@ -36,8 +36,11 @@ from posture.landmarks import (
     LEFT_HEEL,
     LEFT_HIP,
     LEFT_KNEE,
+    LEFT_SHOULDER,
     RIGHT_ANKLE,
+    RIGHT_HIP,
     RIGHT_KNEE,
+    RIGHT_SHOULDER,
 )
 from posture.measurements import (
     MEASUREMENTS,
@@ -322,6 +325,18 @@ def test_a_frame_with_missing_coordinates_counts_as_no_person():
     s = analysis.series
     assert np.isnan(s["knee_flexion_left_deg"][20:40]).all()
     assert np.isfinite(s["knee_flexion_left_deg"][50:]).all()
+
+
+@pytest.mark.parametrize("view, far", [("side_left", "right"), ("side_right", "left")])
+def test_the_near_point_stands_in_for_a_hidden_far_one_in_side_views(view, far):
+    # Seen from the side the far hip and shoulder sit behind the body; MediaPipe often
+    # gives them low visibility. The near ones are enough for the trunk line.
+    far_points = [RIGHT_HIP, RIGHT_SHOULDER] if far == "right" else [LEFT_HIP, LEFT_SHOULDER]
+    pose = with_visibility(standing(view=view, trunk_inclination_deg=9.0,
+                                    hip_forward_offset_pct=4.0), far_points, 0.1)
+    s = _series(pose)
+    assert np.nanmedian(s["trunk_inclination_deg"]) == pytest.approx(9.0, abs=0.2)
+    assert np.nanmedian(s["hip_forward_offset_pct"]) == pytest.approx(4.0, abs=0.3)
 
 
 def test_mask_low_visibility_only_touches_low_points():

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from synthetic_landmarks import (
     build,
+    concat,
     figure,
     leg_length,
     mirror,
@@ -21,21 +22,6 @@ from posture.view import VIEWS, classify_activity, estimate_view, frame_views
 
 def _estimate(pose: PoseSequence, config: ViewConfig | None = None):
     return estimate_view(pose.xy_px, pose.t_s, config or ViewConfig())
-
-
-def _concat(*poses: PoseSequence) -> PoseSequence:
-    """One recording made of several, back to back in time."""
-    offsets = np.cumsum([0.0] + [len(p) / 30.0 for p in poses[:-1]])
-    first = poses[0]
-    return PoseSequence(
-        frame_index=np.arange(sum(len(p) for p in poses)),
-        t_s=np.concatenate([p.t_s + off for p, off in zip(poses, offsets, strict=True)]),
-        xy_px=np.concatenate([p.xy_px for p in poses]),
-        depth_px=np.concatenate([p.depth_px for p in poses]),
-        visibility=np.concatenate([p.visibility for p in poses]),
-        world_m=np.concatenate([p.world_m for p in poses]),
-        width_px=first.width_px, height_px=first.height_px, kind=first.kind,
-    )
 
 
 @pytest.mark.parametrize("view, sign", [("side_left", -1.0), ("side_right", 1.0)])
@@ -112,7 +98,7 @@ def test_nobody_in_view_gives_unknown():
 
 
 def test_a_turn_from_side_to_front_gives_two_segments():
-    pose = _concat(standing(view="side_right", duration_s=2.0),
+    pose = concat(standing(view="side_right", duration_s=2.0),
                    standing(view="front", duration_s=2.0))
     estimate = _estimate(pose)
     views = [s.view for s in estimate.segments]
@@ -126,7 +112,7 @@ def test_a_turn_from_side_to_front_gives_two_segments():
 
 
 def test_the_main_view_is_the_one_seen_longest():
-    pose = _concat(standing(view="front", duration_s=1.0),
+    pose = concat(standing(view="front", duration_s=1.0),
                    standing(view="side_left", duration_s=3.0))
     estimate = _estimate(pose)
     assert estimate.view == "side_left"
