@@ -16,6 +16,8 @@ from .atomic import atomic_write_path
 from .config import Config
 from .errors import InputError
 from .landmarks import LEFT_HIP, LEFT_KNEE, RIGHT_HIP, RIGHT_KNEE, SIDE_POINTS, SKELETON_EDGES
+from .privacy import blur_faces as _blur_faces
+from .privacy import face_landmarks_near
 from .source import open_media
 from .video_out import VideoWriter
 
@@ -122,10 +124,14 @@ def _banner(analysis: Analysis, t_s: float) -> list[str]:
 
 
 def annotate_position(analysis: Analysis, image_rgb: np.ndarray, position: int,
-                      window_s: float = 0.15) -> np.ndarray:
-    """Draw sequence position ``position`` of ``analysis`` on ``image_rgb`` (any size)."""
+                      window_s: float = 0.15, blur_faces: bool = False) -> np.ndarray:
+    """Draw sequence position ``position`` of ``analysis`` on ``image_rgb`` (any size);
+    ``blur_faces`` blurs the subject's head first (``posture.privacy``)."""
     m = analysis.measurements
     scale = image_rgb.shape[1] / analysis.pose.width_px
+    if blur_faces:
+        face_xy, face_vis = face_landmarks_near(analysis.pose, position)
+        image_rgb = _blur_faces(image_rgb, face_xy * scale, face_vis)
     xy = m.xy_px[position] * scale
     t_s = float(m.t_s[position])
     flagged = [title for title, times in _evidence_times(analysis).items()
@@ -134,8 +140,10 @@ def annotate_position(analysis: Analysis, image_rgb: np.ndarray, position: int,
                       flagged)
 
 
-def write_annotated(analysis: Analysis, source: Any, path: str | Path, config: Config) -> None:
-    """Write the annotated photo (.png/.jpg/.webp) or video (.mp4/.webm) to ``path``."""
+def write_annotated(analysis: Analysis, source: Any, path: str | Path, config: Config,
+                    blur_faces: bool = False) -> None:
+    """Write the annotated photo (.png/.jpg/.webp) or video (.mp4/.webm) to ``path``,
+    faces blurred when ``blur_faces``."""
     path = Path(path)
     suffix = path.suffix.lower()
     is_image = analysis.pose.kind == "image"
@@ -157,15 +165,15 @@ def write_annotated(analysis: Analysis, source: Any, path: str | Path, config: C
         if frames is None:
             with open_media(source, max_side_px=2000) as media:
                 frames = [next(iter(media)).image_rgb]
-        drawn = annotate_position(analysis, frames[0], 0)
+        drawn = annotate_position(analysis, frames[0], 0, blur_faces=blur_faces)
         with atomic_write_path(path) as tmp:
             Image.fromarray(drawn).save(tmp, format=IMAGE_SUFFIXES[suffix])
         return
-    _write_video(analysis, Path(source), path, config, VIDEO_SUFFIXES[suffix])
+    _write_video(analysis, Path(source), path, config, VIDEO_SUFFIXES[suffix], blur_faces)
 
 
 def _write_video(analysis: Analysis, source: Path, path: Path, config: Config,
-                 codec: str) -> None:
+                 codec: str, blur_faces: bool = False) -> None:
     m = analysis.measurements
     position_of = {int(f): i for i, f in enumerate(m.frame_index)}
     fps = analysis.info.fps or 30.0
@@ -180,7 +188,8 @@ def _write_video(analysis: Analysis, source: Path, path: Path, config: Config,
                     writer = VideoWriter(path, fps, w, h, codec=codec).__enter__()
                 # Frames skipped by the analysis show the nearest analysed frame's skeleton.
                 last_position = position_of.get(frame.index, last_position)
-                drawn = annotate_position(analysis, frame.image_rgb, last_position)
+                drawn = annotate_position(analysis, frame.image_rgb, last_position,
+                                          blur_faces=blur_faces)
                 writer.write(drawn, frame.t_s)
         except BaseException as err:
             if writer is not None:

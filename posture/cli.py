@@ -33,6 +33,8 @@ def _parser() -> argparse.ArgumentParser:
     analyse.add_argument("--csv", metavar="OUT", help="write per-frame measurements here")
     analyse.add_argument("--annotated", metavar="OUT",
                          help="annotated photo (.png/.jpg) or video (.mp4/.webm)")
+    analyse.add_argument("--blur-faces", action="store_true",
+                         help="blur the face in the annotated photo or video")
     analyse.add_argument("--symptoms", metavar="FILE", help="JSON file of symptom answers")
     analyse.add_argument("--config", metavar="FILE", help="JSON file overriding thresholds")
     analyse.add_argument("--model", metavar="FILE.task",
@@ -123,7 +125,7 @@ def _analyse(args: argparse.Namespace) -> int:
     from .report import write_csv, write_json
 
     analysis = analyse(args.input, config=config, symptoms=symptoms,
-                       annotated_path=args.annotated)
+                       annotated_path=args.annotated, blur_faces=args.blur_faces)
     if args.json:
         write_json(analysis.report, args.json)
     if args.csv:

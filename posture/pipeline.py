@@ -175,12 +175,14 @@ def analyse(
     symptoms: Symptoms | None = None,
     annotated_path: str | Path | None = None,
     progress: Progress | None = None,
+    blur_faces: bool = False,
 ) -> Analysis:
     """Analyse a video or photo file, an RGB image array, or a sequence of ``Frame``s.
 
     Raises ``InputError`` (one plain sentence) for input that cannot be analysed. A
     recording with nobody in it is a valid result: every check is ``not_assessable`` and
-    the summary says no person was found.
+    the summary says no person was found. ``blur_faces`` blurs the subject's face in the
+    annotated output (``posture.privacy``).
     """
     config = config or Config()
     info, frames, mode, closable, plan = _open(source, config)
@@ -211,7 +213,7 @@ def analyse(
     if annotated_path is not None:
         from .annotate import write_annotated
 
-        write_annotated(analysis, source, annotated_path, config)
+        write_annotated(analysis, source, annotated_path, config, blur_faces=blur_faces)
     if progress:
         progress(1.0)
     return analysis
