@@ -10,6 +10,8 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import InputError
@@ -134,7 +136,43 @@ def _analyse(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+@contextmanager
+def _native_chatter_hidden() -> Iterator[None]:
+    """MediaPipe's C++ layers write set-up notes and warnings straight to file descriptor 2
+    from their own threads. On the command line stderr is for our one-line messages, so fd 2
+    goes to /dev/null while Python's ``sys.stderr`` keeps writing to the real terminal."""
+    if os.environ.get("POSTURE_DEBUG"):
+        yield
+        return
+    sys.stderr.flush()
+    try:
+        python_writes_fd2 = sys.stderr.fileno() == 2
+    except (AttributeError, OSError, ValueError):  # e.g. replaced by a test's capture
+        python_writes_fd2 = False
+    saved_fd = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    original = sys.stderr
+    if python_writes_fd2:
+        sys.stderr = os.fdopen(os.dup(saved_fd), "w", buffering=1)
+    os.dup2(devnull, 2)
+    try:
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved_fd, 2)
+        if python_writes_fd2:
+            sys.stderr.close()
+            sys.stderr = original
+        os.close(saved_fd)
+        os.close(devnull)
+
+
 def main(argv: list[str] | None = None) -> int:
+    with _native_chatter_hidden():
+        return _main(argv)
+
+
+def _main(argv: list[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         if argv[:1] == ["bench"]:

@@ -109,6 +109,8 @@ class ViewConfig:
     front_max_yaw_deg: float = 25.0
     # Walking when the hip centre travels more than this many leg lengths per second.
     walking_min_speed_leg_per_s: float = 0.25
+    # Shorter recordings are called standing: one step takes about half a second.
+    walking_min_duration_s: float = 0.8
     # Standing frames for quiet-stance checks: hip-centre speed below this (leg lengths/s).
     still_max_speed_leg_per_s: float = 0.15
 

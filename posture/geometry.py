@@ -28,7 +28,8 @@ def to_body_frame(points: np.ndarray, forward_sign: np.ndarray | float) -> np.nd
     """Image points -> (forward, up) coordinates: x along the walking/facing direction
     (``forward_sign`` is +1 when the subject faces image-right, -1 when image-left), y up.
     """
-    forward = np.asarray(forward_sign, dtype=float)
+    # 0 = facing unknown: there is no forward axis, so no signed value (NaN, never 0).
+    forward = np.where(np.asarray(forward_sign, dtype=float) == 0, np.nan, forward_sign)
     out = np.empty_like(points, dtype=float)
     out[..., 0] = points[..., 0] * forward
     out[..., 1] = -points[..., 1]

@@ -82,12 +82,31 @@ class Measurements:
         return {"frame_index": self.frame_index, "t_s": self.t_s, **self.values}
 
 
-def mask_low_visibility(
-    xy_px: np.ndarray, visibility: np.ndarray, quality: QualityConfig
+def landmarks_seen(
+    xy_px: np.ndarray, visibility: np.ndarray, quality: QualityConfig,
+    frame_size_px: tuple[int, int] | None = None,
 ) -> np.ndarray:
-    """Copy of ``xy_px`` with landmarks under the visibility threshold set to NaN."""
+    """(N, 33) bool: visible enough and, when the frame size is given, inside the picture.
+
+    MediaPipe extrapolates landmarks beyond the picture's edge, often with high visibility;
+    a foot below the bottom edge was not seen, whatever its score.
+    """
+    seen = visibility >= quality.min_visibility
+    if frame_size_px is not None:
+        width_px, height_px = frame_size_px
+        with np.errstate(invalid="ignore"):
+            seen &= (xy_px[..., 0] >= 0) & (xy_px[..., 0] < width_px)
+            seen &= (xy_px[..., 1] >= 0) & (xy_px[..., 1] < height_px)
+    return seen
+
+
+def mask_low_visibility(
+    xy_px: np.ndarray, visibility: np.ndarray, quality: QualityConfig,
+    frame_size_px: tuple[int, int] | None = None,
+) -> np.ndarray:
+    """Copy of ``xy_px`` with landmarks that were not seen (``landmarks_seen``) set to NaN."""
     out = xy_px.copy()
-    out[visibility < quality.min_visibility] = np.nan
+    out[~landmarks_seen(xy_px, visibility, quality, frame_size_px)] = np.nan
     return out
 
 
@@ -184,9 +203,10 @@ def clean_landmarks(
     filtering: FilterConfig,
     side_view: bool,
     zero_lag: bool = True,
+    frame_size_px: tuple[int, int] | None = None,
 ) -> tuple[np.ndarray, int]:
     """Mask, un-swap, gap-fill and filter landmarks. Returns them and the swap count."""
-    xy = mask_low_visibility(xy_px, visibility, quality)
+    xy = mask_low_visibility(xy_px, visibility, quality, frame_size_px)
     swaps = 0
     if side_view and len(xy) > 1:
         xy, swaps = fix_leg_swaps(xy)

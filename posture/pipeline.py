@@ -18,8 +18,6 @@
 
 from __future__ import annotations
 
-import queue
-import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,16 +35,24 @@ from .landmarks import (
     LEFT_ANKLE,
     LEFT_HEEL,
     LEFT_HIP,
+    LEFT_SHOULDER,
     NOSE,
     RIGHT_ANKLE,
     RIGHT_HEEL,
     RIGHT_HIP,
+    RIGHT_SHOULDER,
 )
-from .measurements import Measurements, clean_landmarks, compute_measurements
+from .measurements import Measurements, clean_landmarks, compute_measurements, landmarks_seen
 from .pose import PoseSequence, estimate_poses
 from .report import Report, summarise_measurements
-from .source import Frame, MediaInfo, frame_from_array, live_info, open_media, probe
-from .subject import SubjectPlan, SubjectSelection, scan_for_subject, select_subject
+from .source import Frame, MediaInfo, frame_from_array, live_info, open_media, prefetch, probe
+from .subject import (
+    SubjectPlan,
+    SubjectSelection,
+    link_tracks,
+    scan_for_subject,
+    select_subject,
+)
 from .view import ViewEstimate, estimate_view, leg_length_px
 
 Progress = Callable[[float], None]
@@ -72,71 +78,198 @@ class Analysis:
 
 
 def _prefetch(frames: Iterable[Frame], size: int = 4) -> Iterator[Frame]:
-    """Decode ahead in a thread, so decoding overlaps inference (both release the GIL)."""
-    q: queue.Queue = queue.Queue(maxsize=size)
-    done = object()
-    stop = threading.Event()
-
-    def produce() -> None:
-        try:
-            for frame in frames:
-                if stop.is_set():
-                    return
-                q.put(frame)
-            q.put(done)
-        except BaseException as err:  # handed to the consumer, which re-raises it
-            q.put(err)
-
-    thread = threading.Thread(target=produce, daemon=True)
-    thread.start()
-    try:
-        while True:
-            item = q.get()
-            if item is done:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
-        while thread.is_alive():
-            try:
-                q.get_nowait()
-            except queue.Empty:
-                thread.join(timeout=0.05)
+    """Decode ahead in a thread, so decoding overlaps inference (``source.prefetch``)."""
+    return prefetch(frames, size)
 
 
 # Frames are decoded this large when the pose pass follows one subject in a crop, so the
 # crop still holds enough pixels for MediaPipe.
 CROP_DECODE_MAX_SIDE_PX = 1280
+# A clip whose frames at the inference size fit in this many bytes is decoded once: the
+# subject scan samples the frames as they arrive and the pose pass reuses them (unless it
+# follows someone in a crop, which wants sharper frames). Longer clips are decoded again
+# for the pose pass, so memory does not grow with the clip's length. 128 MB holds about
+# 6 s of 30 fps video at 640x360.
+DECODE_ONCE_MAX_BYTES = 128 * 1024 * 1024
+# Quiet standing, and only that, is analysed at ``config.standing_analysis_fps``: the scan
+# must have seen the subject for at least this long, in at least this share of its samples,
+# with their hip centre never further than this share of their (shoulder-to-ankle) height
+# from where it usually is, and their size steady (no walking toward the camera).
+QUIET_MIN_DURATION_S = 5.0
+QUIET_MIN_SAMPLE_SHARE = 0.8
+QUIET_MAX_HIP_SHIFT_HEIGHTS = 0.06
+QUIET_MAX_SIZE_CHANGE = 0.1
+# After a reduced-rate pass the analysis must agree: standing, with at least this share of
+# the subject's frames quiet; otherwise every frame is analysed after all.
+QUIET_MIN_STILL_SHARE = 0.8
 
 
-def _open(
-    source: Any, config: Config
-) -> tuple[MediaInfo, Iterable[Frame], str, Any, SubjectPlan | None]:
-    """(info, frames, pose mode, thing to close, subject plan) for a path, an image array
-    or frames."""
+@dataclass
+class _Opened:
+    """What the pose pass reads."""
+
+    info: MediaInfo
+    frames: Iterable[Frame]
+    mode: str  # "image" | "video"
+    closable: Any  # closed after the pass; its ``stopped_at_limit`` says the clip was cut
+    plan: SubjectPlan | None
+    every_nth: int = 1
+
+
+class _KeepFrames:
+    """Passes frames through and keeps them while they fit in ``max_bytes`` (then drops
+    them all: ``frames`` becomes None)."""
+
+    def __init__(self, frames: Iterable[Frame], max_bytes: int) -> None:
+        self._source = frames
+        self.max_bytes = max_bytes
+        self.frames: list[Frame] | None = []
+        self.complete = False
+
+    def __iter__(self) -> Iterator[Frame]:
+        used = 0
+        for frame in self._source:
+            if self.frames is not None:
+                used += frame.image_rgb.nbytes
+                if used > self.max_bytes:
+                    self.frames = None
+                else:
+                    self.frames.append(frame)
+            yield frame
+        self.complete = self.frames is not None
+
+
+def _decode(source: Any, plan: SubjectPlan | None, config: Config,
+            every_nth: int) -> tuple[Any, Iterator[Frame]]:
+    """(media, frames decoded ahead in a thread) for the pose pass over a video file."""
+    following = plan is not None and plan.track is not None
+    media = open_media(
+        source,
+        max_side_px=CROP_DECODE_MAX_SIDE_PX if following else config.pose.inference_max_side_px,
+        max_duration_s=config.max_duration_s,
+    )
+    return media, _prefetch(media.frames(every_nth=every_nth))
+
+
+def _analysis_step(info: MediaInfo, plan: SubjectPlan, samples: list, config: Config) -> int:
+    """Every how many frames the pose pass analyses: 1, or for quiet standing as many as
+    bring the rate down to ``config.standing_analysis_fps``."""
+    fps = info.fps or 0.0
+    target = config.standing_analysis_fps
+    if not target or target <= 0 or fps < 2 * target:
+        return 1
+    if (info.duration_s or 0.0) < QUIET_MIN_DURATION_S:
+        return 1
+    if plan.track is not None:
+        subject = plan.track
+    else:
+        tracks = link_tracks(samples)
+        if not tracks:
+            return 1
+        subject = max(tracks, key=lambda t: t.presence_px)
+    sightings = subject.sightings
+    if len(sightings) < 4 or len(sightings) < QUIET_MIN_SAMPLE_SHARE * len(samples):
+        return 1
+    centres = np.array([s.centre_px for s in sightings])
+    heights = np.array([s.height_px for s in sightings])
+    height = float(np.median(heights))
+    if height <= 0:
+        return 1
+    shift = np.linalg.norm(centres - np.median(centres, axis=0), axis=1).max() / height
+    size_change = np.abs(np.log(np.maximum(heights, 1e-6) / height)).max()
+    if shift > QUIET_MAX_HIP_SHIFT_HEIGHTS or size_change > QUIET_MAX_SIZE_CHANGE:
+        return 1
+    return max(1, int(fps // target))
+
+
+def _open_video(source: str | Path, info: MediaInfo, config: Config) -> _Opened:
+    """Scan for the subject, then set up the pose pass (decoding short clips only once)."""
+    side = config.pose.inference_max_side_px
+    media = open_media(source, max_side_px=side, max_duration_s=config.max_duration_s)
+    samples: list = []
+    try:
+        shrink = min(1.0, side / max(info.width_px, info.height_px))
+        frame_bytes = info.width_px * info.height_px * 3 * shrink**2
+        if info.frame_count and info.frame_count * frame_bytes <= DECODE_ONCE_MAX_BYTES:
+            kept = _KeepFrames(_prefetch(media.frames()), DECODE_ONCE_MAX_BYTES)
+            plan = scan_for_subject(source, info, config, frames=kept, samples=samples)
+        else:
+            kept = None
+            plan = scan_for_subject(source, info, config, samples=samples)
+    finally:
+        media.close()
+    step = _analysis_step(info, plan, samples, config)
+    if plan.track is None and kept is not None and kept.complete and kept.frames:
+        frames = [f for f in kept.frames if f.index % step == 0]
+        return _Opened(media.info, frames, "video", media, plan, step)
+    media, frames = _decode(source, plan, config, step)
+    return _Opened(media.info, frames, "video", media, plan, step)
+
+
+def _open(source: Any, config: Config) -> _Opened:
+    """What the pose pass reads, for a path, an image array or frames."""
     if isinstance(source, (str, Path)):
         info = probe(source)
-        plan = scan_for_subject(source, info, config) if info.kind == "video" else None
-        following = plan is not None and plan.track is not None
-        media = open_media(
-            source,
-            max_side_px=CROP_DECODE_MAX_SIDE_PX if following else config.pose.inference_max_side_px,
-            max_duration_s=config.max_duration_s,
-        )
-        mode = "image" if media.info.kind == "image" else "video"
-        return media.info, _prefetch(media), mode, media, plan
+        if info.kind == "video":
+            return _open_video(source, info, config)
+        media = open_media(source, max_side_px=config.pose.inference_max_side_px,
+                           max_duration_s=config.max_duration_s)
+        return _Opened(media.info, _prefetch(media), "image", media, None)
     if isinstance(source, np.ndarray):
         frame = frame_from_array(source)
         h, w = frame.image_rgb.shape[:2]
         info = MediaInfo("image", w, h, None, None, 1, 0, None, None)
-        return info, [frame], "image", None, None
+        return _Opened(info, [frame], "image", None, None)
     frames = list(source)
     if not frames:
         raise InputError("No frames were given to analyse.")
     h, w = frames[0].image_rgb.shape[:2]
-    return live_info(w, h), frames, "video", None, None
+    return _Opened(live_info(w, h), frames, "video", None, None)
+
+
+def _pose_pass(opened: _Opened, config: Config, progress: Progress | None) -> PoseSequence:
+    """MediaPipe over the opened frames (following the planned subject in a crop)."""
+    info, plan = opened.info, opened.plan
+    total = (info.frame_count or 0) / opened.every_nth
+    crop_for = None
+    if plan is not None and plan.track is not None:
+        def crop_for(t_s: float):
+            return plan.crop_box(t_s, info.width_px, info.height_px)
+    pose_frames = []
+    try:
+        for pose_frame in estimate_poses(opened.frames, opened.mode, info.width_px,
+                                         info.height_px, config.pose, crop_for):
+            pose_frames.append(pose_frame)
+            if progress and total:
+                progress(min(0.95, len(pose_frames) / total))
+    finally:
+        if opened.closable is not None:
+            opened.closable.close()
+    if not pose_frames:
+        raise InputError("The file contains no frame that could be decoded.")
+    kind = "live" if info.kind == "live" else opened.mode
+    return PoseSequence.from_frames(pose_frames, info.width_px, info.height_px, kind)
+
+
+def _quiet_standing(analysis: Analysis) -> bool:
+    """The analysis agrees with a reduced-rate pass: standing, and mostly still."""
+    subject_frames = int(analysis.subject.keep.sum())
+    return (analysis.view.activity == "standing" and subject_frames > 0
+            and analysis.still.sum() >= QUIET_MIN_STILL_SHARE * subject_frames)
+
+
+def _monotonic(progress: Progress | None) -> Progress | None:
+    """A progress callback that never goes back (a second pass starts again from 0)."""
+    if progress is None:
+        return None
+    highest = [0.0]
+
+    def report(fraction: float) -> None:
+        if fraction > highest[0]:
+            highest[0] = fraction
+            progress(fraction)
+
+    return report
 
 
 def _still_frames(xy_px: np.ndarray, t_s: np.ndarray, leg_px: float, config: Config,
@@ -152,19 +285,40 @@ def _still_frames(xy_px: np.ndarray, t_s: np.ndarray, leg_px: float, config: Con
     return np.isfinite(speed) & (speed <= config.view.still_max_speed_leg_per_s)
 
 
-def _guidance(pose: PoseSequence, keep: np.ndarray, config: Config) -> list[str]:
+def _guidance(pose: PoseSequence, subject: SubjectSelection, config: Config) -> list[str]:
     """Plain messages about what the camera could not see."""
+    keep = subject.keep
     messages: list[str] = []
+    if subject.upside_down_frames > keep.sum():
+        messages.append("The picture is upside down; rotate the video or photo so the head is "
+                        "at the top, then analyse it again.")
     if not keep.any():
-        return ["No person was found. Make sure the whole body is in the picture and well lit."]
+        return messages or [
+            "No person was found. Make sure the whole body is in the picture and well lit."]
     vis = pose.visibility[keep]
     limit = config.quality.min_visibility
-    feet = (vis[:, [LEFT_ANKLE, RIGHT_ANKLE, LEFT_HEEL, RIGHT_HEEL]] >= limit).any(axis=1)
+    xy = pose.xy_px[keep]
+    # Feet in the picture: both ankles inside it (MediaPipe extrapolates beyond the edge)
+    # and at least one foot seen clearly (the far one may hide behind the near one).
+    seen = landmarks_seen(xy, vis, config.quality, (pose.width_px, pose.height_px))
+    inside = landmarks_seen(xy, np.ones_like(vis), config.quality,
+                            (pose.width_px, pose.height_px))
+    feet = (inside[:, [LEFT_ANKLE, RIGHT_ANKLE]].all(axis=1)
+            & seen[:, [LEFT_ANKLE, RIGHT_ANKLE, LEFT_HEEL, RIGHT_HEEL]].any(axis=1))
     if feet.mean() < 0.5:
         messages.append("The feet are out of frame or hidden in most frames; checks that need "
                         "the ankles are not assessable. Keep the whole body in the picture.")
-    if (vis[:, NOSE] >= limit).mean() < 0.5:
-        messages.append("The head is out of frame or hidden in most frames.")
+    # MediaPipe places a cut-off head inside the picture with full confidence, so judge by
+    # where the top of the head must be: a quarter of the shoulder-to-ankle length above
+    # the shoulders (adult proportions), or 0.6 nose-to-shoulder lengths above the nose.
+    shoulders_y = (xy[:, LEFT_SHOULDER, 1] + xy[:, RIGHT_SHOULDER, 1]) / 2
+    ankles_y = (xy[:, LEFT_ANKLE, 1] + xy[:, RIGHT_ANKLE, 1]) / 2
+    head_top_y = np.fmin(xy[:, NOSE, 1] - 0.6 * (shoulders_y - xy[:, NOSE, 1]),
+                         shoulders_y - 0.25 * (ankles_y - shoulders_y))
+    head_cut = (vis[:, NOSE] < limit) | (head_top_y < 0)
+    if head_cut.mean() >= 0.5:
+        messages.append("The head is out of frame or hidden in most frames; keep the whole "
+                        "body in the picture.")
     return messages
 
 
@@ -185,27 +339,20 @@ def analyse(
     annotated output (``posture.privacy``).
     """
     config = config or Config()
-    info, frames, mode, closable, plan = _open(source, config)
-    total = info.frame_count or 0
-    pose_frames = []
-    crop_for = None
-    if plan is not None and plan.track is not None:
-        def crop_for(t_s: float):
-            return plan.crop_box(t_s, info.width_px, info.height_px)
-    try:
-        for pose_frame in estimate_poses(frames, mode, info.width_px, info.height_px,
-                                         config.pose, crop_for):
-            pose_frames.append(pose_frame)
-            if progress and total:
-                progress(min(0.95, len(pose_frames) / total))
-    finally:
-        if closable is not None:
-            closable.close()
-    if not pose_frames:
-        raise InputError("The file contains no frame that could be decoded.")
-    kind = "live" if info.kind == "live" else mode
-    pose = PoseSequence.from_frames(pose_frames, info.width_px, info.height_px, kind)
-    analysis = analyse_poses(pose, info, config=config, symptoms=symptoms, plan=plan)
+    progress = _monotonic(progress)
+    opened = _open(source, config)
+    pose = _pose_pass(opened, config, progress)
+    analysis = analyse_poses(pose, opened.info, config=config, symptoms=symptoms,
+                             plan=opened.plan)
+    if opened.every_nth > 1 and not _quiet_standing(analysis):
+        # The scan saw someone standing still but the analysis does not: movement and gait
+        # need every frame.
+        media, frames = _decode(source, opened.plan, config, every_nth=1)
+        opened = _Opened(opened.info, frames, opened.mode, media, opened.plan)
+        pose = _pose_pass(opened, config, progress)
+        analysis = analyse_poses(pose, opened.info, config=config, symptoms=symptoms,
+                                 plan=opened.plan)
+    closable = opened.closable
     if closable is not None and getattr(closable, "stopped_at_limit", False):
         analysis.report.summary["messages"].append(
             f"Only the first {config.max_duration_s:.0f} s were analysed."
@@ -233,6 +380,7 @@ def analyse_poses(
     xy, swaps = clean_landmarks(
         masked, np.where(subject.keep[:, None], pose.visibility, 0.0), pose.t_s,
         config.quality, config.filter, side_view, zero_lag=pose.kind != "live",
+        frame_size_px=(pose.width_px, pose.height_px),
     )
     leg_px = leg_length_px(xy)
     measurements = compute_measurements(
@@ -274,7 +422,7 @@ def analyse_poses(
              "activity": s.activity}
             for s in view.segments
         ],
-        "messages": _guidance(pose, subject.keep, config),
+        "messages": _guidance(pose, subject, config),
         "engine": {"version": __version__, "pose_model": _model_name(config)},
     }
     report = Report(

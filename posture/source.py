@@ -24,9 +24,11 @@ from __future__ import annotations
 
 import math
 import os
+import queue
 import re
+import threading
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -139,9 +141,9 @@ def _check_path(path: str | os.PathLike[str]) -> tuple[Path, str]:
     p = Path(path)
     name = _name(p)
     if not p.exists():
-        raise InputError(f"No such file: {p}.")
+        raise InputError(f"No such file: {p}; check the path and the file name.")
     if p.is_dir():
-        raise InputError(f"{name} is a folder, not a video or photo.")
+        raise InputError(f"{name} is a folder, not a video or photo; choose a file inside it.")
     if not p.is_file():
         raise InputError(f"{name} is not a regular file; choose a video or photo file.")
     try:
@@ -464,7 +466,7 @@ def probe(
 
     >>> probe("missing.mp4")
     Traceback (most recent call last):
-    posture.errors.InputError: No such file: missing.mp4.
+    posture.errors.InputError: No such file: missing.mp4; check the path and the file name.
     """
     p, kind = _check_path(path)
     name = _name(p)
@@ -523,11 +525,15 @@ class MediaSource:
                 close()
         self._open_iterators.clear()
 
-    def frames(self, *, max_side_px: int | None = None, every_nth: int = 1) -> Iterator[Frame]:
+    def frames(
+        self, *, max_side_px: int | None = None, every_nth: int = 1, keyframes_only: bool = False
+    ) -> Iterator[Frame]:
         """Yield upright frames; the long side is shrunk to ``max_side_px`` when given.
 
         ``every_nth`` keeps every n-th decoded frame (index stays the decode index, so
         ``index`` and ``t_s`` still say where in the clip a frame comes from).
+        ``keyframes_only`` decodes nothing but the keyframes (a quick look through a long
+        video; ``index`` is then estimated from the time and the frame rate).
         """
         if every_nth < 1:
             raise ValueError("every_nth must be >= 1")
@@ -537,9 +543,38 @@ class MediaSource:
         if self.info.kind == "image":
             iterator = self._image_frames(side)
         else:
-            iterator = self._video_frames(side, every_nth)
+            iterator = self._video_frames(side, every_nth, keyframes_only)
         self._open_iterators.append(iterator)
         return iterator
+
+    def max_keyframe_gap_s(self) -> float | None:
+        """Longest time between two keyframes (or the last one and the end), read from the
+        packets without decoding; None for photos or when the file does not say."""
+        if self.info.kind != "video":
+            return None
+        name = _name(self.path)
+        container = _open_container(self.path, name, "other")
+        try:
+            stream = _video_stream(container, name, "other")
+            if stream is None or not stream.time_base:
+                return None
+            keys: list[int] = []
+            last_pts: int | None = None
+            for packet in container.demux(stream):
+                if packet.pts is None:
+                    continue
+                last_pts = packet.pts if last_pts is None else max(last_pts, packet.pts)
+                if packet.is_keyframe:
+                    keys.append(packet.pts)
+            if not keys or last_pts is None:
+                return None
+            keys.sort()
+            gaps = [b - a for a, b in zip(keys, keys[1:] + [last_pts], strict=True)]
+            return float(max(gaps) * stream.time_base)
+        except Exception:  # noqa: BLE001 - a damaged index just means "unknown"
+            return None
+        finally:
+            container.close()
 
     # -- images
 
@@ -550,23 +585,28 @@ class MediaSource:
 
     # -- videos
 
-    def _video_frames(self, max_side_px: int | None, every_nth: int) -> Iterator[Frame]:
+    def _video_frames(
+        self, max_side_px: int | None, every_nth: int, keyframes_only: bool = False
+    ) -> Iterator[Frame]:
         self.stopped_at_limit = False
         delivered = 0
-        for frame in self._video_pass(max_side_px, every_nth, threaded=True):
+        for frame in self._video_pass(max_side_px, every_nth, threaded=True,
+                                      keyframes_only=keyframes_only):
             delivered += 1
             yield frame
         if delivered == 0 and not self.stopped_at_limit:
             # Frame-threaded decoding reports a damaged packet on a later frame and can lose
             # the few good frames of a badly truncated file; one plain pass recovers them.
-            for frame in self._video_pass(max_side_px, every_nth, threaded=False):
+            for frame in self._video_pass(max_side_px, every_nth, threaded=False,
+                                          keyframes_only=keyframes_only):
                 delivered += 1
                 yield frame
         if delivered == 0 and not self.stopped_at_limit:
             raise _damaged(_name(self.path))
 
     def _video_pass(
-        self, max_side_px: int | None, every_nth: int, *, threaded: bool
+        self, max_side_px: int | None, every_nth: int, *, threaded: bool,
+        keyframes_only: bool = False,
     ) -> Iterator[Frame]:
         name = _name(self.path)
         container = _open_container(self.path, name, "other")
@@ -576,6 +616,8 @@ class MediaSource:
                 raise InputError(f"{name} has no video track (audio only).")
             if threaded:
                 stream.thread_type = "AUTO"
+            if keyframes_only:
+                stream.codec_context.skip_frame = "NONKEY"
             time_base = stream.time_base or Fraction(1, 1)
             fallback_step_s = 1.0 / (self.info.fps or 30.0)
             first_pts: int | None = None
@@ -597,7 +639,8 @@ class MediaSource:
                     image = _to_upright_rgb(decoded, max_side_px)
                 except Exception:  # noqa: BLE001 - a frame that will not convert is skipped
                     continue
-                yield Frame(index=index, t_s=t_s, image_rgb=image)
+                frame_index = round(t_s / fallback_step_s) if keyframes_only else index
+                yield Frame(index=frame_index, t_s=t_s, image_rgb=image)
         except InputError:
             raise
         except Exception:  # noqa: BLE001 - never let a PyAV error escape
@@ -642,6 +685,45 @@ def _to_upright_rgb(decoded: Any, max_side_px: int | None) -> np.ndarray:
     if k:
         array = np.rot90(array, k=k)
     return np.ascontiguousarray(array)
+
+
+def prefetch(frames: Iterable[Frame], size: int = 4) -> Iterator[Frame]:
+    """Decode ahead in a thread, so decoding overlaps inference (both release the GIL).
+
+    At most ``size`` frames wait in between, so memory stays flat however long the video.
+    Errors raised while decoding come out of the consumer's loop.
+    """
+    q: queue.Queue = queue.Queue(maxsize=size)
+    done = object()
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for frame in frames:
+                if stop.is_set():
+                    return
+                q.put(frame)
+            q.put(done)
+        except BaseException as err:  # handed to the consumer, which re-raises it
+            q.put(err)
+
+    thread = threading.Thread(target=produce, daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = q.get()
+            if item is done:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():
+            try:
+                q.get_nowait()
+            except queue.Empty:
+                thread.join(timeout=0.05)
 
 
 def open_media(

@@ -22,6 +22,7 @@ class SubjectSelection:
     n_tracks: int  # stretches of continuous tracking found
     dropped_frames: int  # frames with a person that were someone else
     method: str  # plain sentence for the report
+    upside_down_frames: int = 0  # frames whose person had the shoulders below the hips
 
 
 def _body_height_px(xy_px: np.ndarray) -> np.ndarray:
@@ -50,8 +51,18 @@ def select_subject(xy_px: np.ndarray, quality: QualityConfig) -> SubjectSelectio
     """Frames of the main subject in a (N, 33, 2) landmark sequence (NaN = no person)."""
     found = np.isfinite(xy_px).all(axis=(1, 2))
     keep = np.zeros(len(xy_px), dtype=bool)
+    # Standing and walking people have their shoulders above their hips; MediaPipe also
+    # "finds" people in upside-down pictures, whose angles would all be mirrored nonsense.
+    with np.errstate(invalid="ignore"):
+        upside_down = found & (
+            (xy_px[:, LEFT_SHOULDER, 1] + xy_px[:, RIGHT_SHOULDER, 1])
+            > (xy_px[:, LEFT_HIP, 1] + xy_px[:, RIGHT_HIP, 1])
+        )
+    found &= ~upside_down
     if not found.any():
-        return SubjectSelection(keep, 0, 0, "No person was found.")
+        method = ("The person appears upside down." if upside_down.any()
+                  else "No person was found.")
+        return SubjectSelection(keep, 0, 0, method, int(upside_down.sum()))
     hips = (xy_px[:, LEFT_HIP] + xy_px[:, RIGHT_HIP]) / 2
     height = _body_height_px(xy_px)
     tracks = _tracks(hips, height, found, quality.max_subject_jump_fraction)
@@ -82,7 +93,7 @@ def select_subject(xy_px: np.ndarray, quality: QualityConfig) -> SubjectSelectio
             f"The person tracked longest is analysed ({int(keep.sum())} of {int(found.sum())} "
             f"frames with a person); {dropped} frame(s) showing someone else were left out."
         )
-    return SubjectSelection(keep, len(tracks), dropped, method)
+    return SubjectSelection(keep, len(tracks), dropped, method, int(upside_down.sum()))
 
 
 # --------------------------------------------------------------------------- scanning
@@ -236,10 +247,20 @@ def choose_subject(tracks: list[Track], min_walk_heights: float = 1.0) -> Subjec
     return SubjectPlan(main, people, method)
 
 
-def scan_for_subject(path, info, config) -> SubjectPlan:
-    """Sample a video file about twice a second and plan whom the pose pass follows."""
+def scan_for_subject(path, info, config, frames=None, samples=None) -> SubjectPlan:
+    """Sample a video file about twice a second and plan whom the pose pass follows.
+
+    ``frames``: the clip's frames already decoded at the inference size, in order (the
+    pipeline decodes short clips once for both passes); samples are taken from them
+    instead of decoding the file again. Without them the file is decoded in a thread
+    while the samples are searched, and a long clip whose keyframes come at least as often
+    as the samples has only its keyframes decoded. ``samples``: a list that receives each
+    sample's sightings (the pipeline reads how much the subject moves from them).
+    """
+    from contextlib import ExitStack
+
     from .pose import PoseEstimator
-    from .source import open_media
+    from .source import open_media, prefetch
 
     if info.kind != "video":
         return SubjectPlan(None, 1, "One photo.")
@@ -247,17 +268,37 @@ def scan_for_subject(path, info, config) -> SubjectPlan:
     duration = info.duration_s or ((info.frame_count or 0) / fps)
     n_samples = int(min(40, max(4, duration * 2)))
     every_nth = max(1, int(round((info.frame_count or fps * duration) / n_samples)))
-    samples: list[list[Sighting]] = []
+    spacing_s = every_nth / fps
+    samples = [] if samples is None else samples
     max_side = config.pose.inference_max_side_px
-    with PoseEstimator("image", config.pose) as estimator, open_media(
-        path, max_side_px=max_side, max_duration_s=config.max_duration_s
-    ) as media:
+    with ExitStack() as stack:
+        estimator = stack.enter_context(PoseEstimator("image", config.pose))
+        keyframes_only = False
+        if frames is None:
+            media = stack.enter_context(open_media(
+                path, max_side_px=max_side, max_duration_s=config.max_duration_s))
+            # Decoding every frame of a long clip costs more than searching the samples;
+            # keyframes alone are nearly free to decode and serve as samples when close
+            # enough together.
+            gap_s = media.max_keyframe_gap_s() if duration > 30 else None
+            keyframes_only = gap_s is not None and gap_s <= 1.5 * spacing_s
+            frames = prefetch(media.frames(max_side_px=max_side,
+                                           every_nth=1 if keyframes_only else every_nth,
+                                           keyframes_only=keyframes_only))
+
         def find_one(image: np.ndarray):
             h, w = image.shape[:2]
             pose_frame = estimator.estimate(image, 0, 0.0, w, h)
             return pose_frame.xy_px if pose_frame.found else None
 
-        for frame in media.frames(max_side_px=max_side, every_nth=every_nth):
+        next_t_s = -np.inf
+        for frame in frames:
+            if keyframes_only:
+                if frame.t_s < next_t_s:
+                    continue
+                next_t_s = frame.t_s + 0.9 * spacing_s
+            elif frame.index % every_nth:
+                continue
             scale = info.width_px / frame.image_rgb.shape[1]
             samples.append(sightings_in_frame(frame.image_rgb, frame.t_s, find_one, scale))
     return choose_subject(link_tracks(samples))

@@ -137,8 +137,8 @@ def classify_activity(
         return "standing"
     times = t_s[found]
     duration_s = float(times[-1] - times[0])
-    if duration_s <= 0:
-        return "standing"
+    if duration_s < config.walking_min_duration_s:
+        return "standing"  # too short to tell a step from a settling tracker
     hip_x = ((xy_px[:, LEFT_HIP, 0] + xy_px[:, RIGHT_HIP, 0]) / 2)[found]
     edge = max(1, int(found.sum() // 6))
     travel_leg = abs(np.median(hip_x[-edge:]) - np.median(hip_x[:edge])) / leg_px
