@@ -59,9 +59,17 @@ def test_knee_flexion_is_vectorised_and_nan_safe():
     assert out[2] == pytest.approx(30.0)
 
 
-def test_knee_flexion_with_unknown_facing_is_nan():
-    hip, knee, ankle = _leg(10.0, 1.0)
-    assert np.isnan(geo.signed_knee_flexion_deg(hip, knee, ankle, np.nan))
+@pytest.mark.parametrize("unknown", [np.nan, 0.0])
+def test_signed_values_with_unknown_facing_are_nan(unknown):
+    # view.py uses 0 for "facing unknown"; a signed angle then has no sign to give.
+    hip, knee, ankle = _leg(-10.0, 1.0)
+    assert np.isnan(geo.signed_knee_flexion_deg(hip, knee, ankle, unknown))
+    assert np.isnan(geo.inclination_from_vertical_deg(ankle, hip, unknown))
+    assert np.isnan(geo.signed_angle_between_deg(knee - hip, ankle - knee, unknown))
+    facings = np.array([1.0, 0.0, -1.0])
+    out = geo.signed_knee_flexion_deg(np.stack([hip] * 3), np.stack([knee] * 3),
+                                      np.stack([ankle] * 3), facings)
+    assert out[0] == pytest.approx(-10.0) and np.isnan(out[1]) and out[2] == pytest.approx(10.0)
 
 
 def test_angle_at_is_unsigned_and_handles_degenerate_vectors():
