@@ -10,6 +10,7 @@ from synthetic_landmarks import (
     figure,
     heel_strike_times,
     media_info,
+    mirror,
     toe_off_times,
     with_visibility,
 )
@@ -101,6 +102,19 @@ def test_strides_per_side_and_stride_windows():
         assert len(windows) == n_strikes - 1
         for start, stop in windows:
             assert (stop - start) / fig.fps == pytest.approx(fig.stride_s, abs=1.5 / fig.fps)
+
+
+def test_a_mirrored_walk_swaps_the_sides_of_the_events():
+    fig = figure(view="side_left", activity="walking")
+    pose = build(fig)
+    original = _analyse(fig, pose).gait
+    flipped = _analyse(fig, mirror(pose)).gait
+    other = {"left": "right", "right": "left"}
+    assert {(other[e.side], e.kind, e.frame_index) for e in original.events} == {
+        (e.side, e.kind, e.frame_index) for e in flipped.events}
+    assert len(flipped.events) == len(original.events)
+    assert flipped.cadence_steps_per_min == pytest.approx(original.cadence_steps_per_min)
+    assert flipped.stance_phase_pct["left"] == pytest.approx(original.stance_phase_pct["right"])
 
 
 def test_walking_on_a_treadmill_finds_the_same_events():
