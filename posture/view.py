@@ -64,10 +64,24 @@ def shoulder_yaw_deg(world_m: np.ndarray) -> np.ndarray:
     return yaw
 
 
+def _rolling_median(values: np.ndarray, t_s: np.ndarray, window_s: float) -> np.ndarray:
+    out = np.full(len(values), np.nan)
+    for i, t in enumerate(t_s):
+        near = values[np.abs(t_s - t) <= window_s / 2]
+        near = near[np.isfinite(near)]
+        if near.size:
+            out[i] = np.median(near)
+    return out
+
+
 def frame_views(
-    xy_px: np.ndarray, config: ViewConfig, world_m: np.ndarray | None = None
+    xy_px: np.ndarray, config: ViewConfig, yaw_deg: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Per-frame view labels and forward signs from landmark pixels (N, 33, 2)."""
+    """Per-frame view labels and forward signs from landmark pixels (N, 33, 2).
+
+    ``yaw_deg`` (optional, per frame): how far the shoulders are turned from the camera;
+    wide torsos turned more than ``config.front_max_yaw_deg`` are oblique, not front views.
+    """
     shoulders_dx = xy_px[:, LEFT_SHOULDER, 0] - xy_px[:, RIGHT_SHOULDER, 0]
     hips_dx = xy_px[:, LEFT_HIP, 0] - xy_px[:, RIGHT_HIP, 0]
     shoulder_mid = (xy_px[:, LEFT_SHOULDER] + xy_px[:, RIGHT_SHOULDER]) / 2
@@ -88,9 +102,8 @@ def frame_views(
     labels = np.full(len(xy_px), "unknown", dtype=object)
     side = width_ratio <= config.side_max_width_ratio
     wide = width_ratio >= config.front_min_width_ratio
-    if world_m is not None:
-        yaw = shoulder_yaw_deg(world_m)
-        wide &= ~(np.abs(yaw) > config.front_max_yaw_deg)  # NaN yaw does not veto
+    if yaw_deg is not None:
+        wide &= ~(np.abs(yaw_deg) > config.front_max_yaw_deg)  # NaN yaw does not veto
     labels[side & (facing < 0)] = "side_left"
     labels[side & (facing > 0)] = "side_right"
     # From the front the subject's left shoulder appears on the image's right.
@@ -172,7 +185,9 @@ def estimate_view(
     xy_px: np.ndarray, t_s: np.ndarray, config: ViewConfig, world_m: np.ndarray | None = None
 ) -> ViewEstimate:
     """View and activity of a landmark sequence (frames without a person are NaN)."""
-    labels, forward = frame_views(xy_px, config, world_m)
+    # MediaPipe's depth is noisy frame to frame: judge the turn over two seconds.
+    yaw = None if world_m is None else _rolling_median(shoulder_yaw_deg(world_m), t_s, 2.0)
+    labels, forward = frame_views(xy_px, config, yaw)
     labels = _smooth_labels(labels, t_s)
     found = np.isfinite(xy_px).all(axis=(1, 2))
     leg_px = leg_length_px(xy_px)

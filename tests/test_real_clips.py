@@ -91,5 +91,5 @@ def test_oblique_squat_clip_is_not_judged_for_weight_shift(shared_media):
     analysis = analyse(shared_media / "squats_front_tfjs.mp4")
     finding = analysis.report.finding("weight_shift")
     # 15-20 degrees oblique: perspective would fake a shift, so no verdict.
+    assert analysis.report.summary["view"] != "front"
     assert finding.status == "not_assessable"
-    assert "squarely" in finding.message
