@@ -32,7 +32,10 @@ def assess(inputs: CheckInput) -> Finding:
         message = (f"{whose_knees(affected)} "
                    f"stayed bent by {worst.value_deg:.0f}° {where}.")
     else:
-        message = f"Knees straightened well {where} (most flexion {worst.value_deg:.0f}°)."
+        message = (f"Knees straightened well {where} (most flexion {worst.value_deg:.0f}°)."
+                   if worst.value_deg >= 0 else
+                   f"Knees were not bent {where}; they went past straight "
+                   f"({worst.value_deg:.0f}°).")
     return Finding(
         ID, TITLE, status, severity, side_label(affected), worst.value_deg, "deg", bands.detect,
         confidence(worst.value_deg, bands.detect, worst.n_good, worst.n_total),
