@@ -322,9 +322,13 @@ def standing(**kwargs) -> PoseSequence:
     return build(Figure(activity="standing", **kwargs))
 
 
+# A walker 400 px tall crosses ~940 px in 4 s: the whole stick figure stays in a 1280 px
+# wide picture (landmarks outside the picture count as unseen).
+WALKER_HEIGHT_PX = 400.0
+
+
 def walking(**kwargs) -> PoseSequence:
-    kwargs.setdefault("duration_s", 4.0)
-    return build(Figure(activity="walking", **kwargs))
+    return build(figure(activity="walking", **kwargs))
 
 
 def photo(**kwargs) -> PoseSequence:
@@ -332,9 +336,11 @@ def photo(**kwargs) -> PoseSequence:
 
 
 def figure(**kwargs) -> Figure:
-    """A Figure with walking clips defaulting to 4 s (enough for three strides a side)."""
+    """A Figure; walking clips default to 4 s (three strides a side) and a walker small
+    enough to stay in the picture."""
     if kwargs.get("activity") == "walking":
         kwargs.setdefault("duration_s", 4.0)
+        kwargs.setdefault("body_height_px", WALKER_HEIGHT_PX)
     return Figure(**kwargs)
 
 
