@@ -120,6 +120,20 @@ def test_knee_hyperextension_both_knees(view, angle_deg, severity):
     _assert_consistent(finding)
 
 
+@pytest.mark.parametrize("kind", ["video", "image"])
+@pytest.mark.parametrize("view", ["side_left", "side_right"])
+@pytest.mark.parametrize("check, angle_deg", [("knee_hyperextension", -10.0),
+                                              ("knee_hyperextension", -15.0),
+                                              ("bent_knee", 20.0)])
+def test_the_issue_clear_cut_knee_cases(kind, view, check, angle_deg):
+    # Issue 2, "Done when": hyperextended 10 deg or more, bent 20 deg or more.
+    pose = build(figure(view=view, kind=kind, knee_flexion_left_deg=angle_deg,
+                        knee_flexion_right_deg=angle_deg))
+    finding = _findings(pose)[check]
+    assert (finding.status, finding.side) == ("detected", "both")
+    assert finding.value == pytest.approx(angle_deg, abs=0.1)
+
+
 @pytest.mark.parametrize("view", ["side_left", "side_right"])
 @pytest.mark.parametrize("side", ["left", "right"])
 def test_knee_hyperextension_one_side(view, side):
