@@ -7,10 +7,12 @@ import numpy as np
 import pytest
 from synthetic_landmarks import (
     build,
+    concat,
     figure,
     heel_strike_times,
     media_info,
     mirror,
+    shifted,
     toe_off_times,
     with_visibility,
 )
@@ -125,6 +127,27 @@ def test_a_mirrored_walk_swaps_the_sides_of_the_events():
     assert len(flipped.events) == len(original.events)
     assert flipped.cadence_steps_per_min == pytest.approx(original.cadence_steps_per_min)
     assert flipped.stance_phase_pct["left"] == pytest.approx(original.stance_phase_pct["right"])
+
+
+def test_walking_there_and_back_finds_events_in_both_directions():
+    there = figure(view="side_right", activity="walking")
+    back = figure(view="side_left", activity="walking", duration_s=3.0)
+    first, second = build(there), build(back)
+    # The walker turns round where they stopped (an instant turn, at 4.0 s).
+    def hip_x(pose, i):
+        return pose.xy_px[i, [23, 24], 0].mean()
+
+    pose = concat(first, shifted(second, hip_x(first, -1) - hip_x(second, 0)))
+    analysis = _analyse(there, pose)
+    assert analysis.report.summary["frames_of_subject"] == len(pose)
+    assert [s["view"] for s in analysis.report.summary["segments"]] == ["side_right", "side_left"]
+    gait = analysis.gait
+    for side in ("left", "right"):
+        true = np.concatenate([heel_strike_times(there, side),
+                               there.duration_s + heel_strike_times(back, side)])
+        found = _times(gait, side, "heel_strike")
+        found = found[np.abs(found - there.duration_s) > 0.2]  # the turn itself may add one
+        _assert_events_match(found, true, there.fps, there.duration_s + back.duration_s)
 
 
 def test_walking_on_a_treadmill_finds_the_same_events():
