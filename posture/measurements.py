@@ -12,6 +12,7 @@ Names carry their units; signs follow ``posture.config``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from scipy.signal import butter, sosfiltfilt
@@ -170,6 +171,12 @@ def _finite_runs(mask: np.ndarray) -> list[tuple[int, int]]:
     return runs
 
 
+@lru_cache(maxsize=32)
+def _butterworth(order: int, normalised_cutoff: float) -> np.ndarray:
+    # Designed once per (order, cutoff): 66 landmark series share the same filter.
+    return butter(order, normalised_cutoff, output="sos")
+
+
 def lowpass_zero_lag(values: np.ndarray, t_s: np.ndarray, config: FilterConfig) -> np.ndarray:
     """Zero-lag Butterworth low-pass of each finite run (runs too short stay as they are).
 
@@ -187,7 +194,7 @@ def lowpass_zero_lag(values: np.ndarray, t_s: np.ndarray, config: FilterConfig) 
     fs = 1.0 / dt
     if config.cutoff_hz >= 0.45 * fs:
         return values.copy()  # the clip's frame rate is too low for the filter to mean anything
-    sos = butter(config.order, config.cutoff_hz / (fs / 2), output="sos")
+    sos = _butterworth(config.order, round(config.cutoff_hz / (fs / 2), 6))
     out = values.copy()
     for start, stop in _finite_runs(np.isfinite(values)):
         if stop - start > 3 * (2 * sos.shape[0] + 1):

@@ -78,7 +78,8 @@ def select_subject(xy_px: np.ndarray, quality: QualityConfig) -> SubjectSelectio
             scale = np.nanmax([height[edge_prev], height[edge_next]])
             gap_frames = abs(edge_next - edge_prev)
             allowed = quality.max_subject_jump_fraction * scale * max(1.0, gap_frames / 3)
-            if np.linalg.norm(hips[edge_next] - hips[edge_prev]) <= allowed:
+            same_size = abs(height[edge_next] - height[edge_prev]) <= 0.3 * scale
+            if same_size and np.linalg.norm(hips[edge_next] - hips[edge_prev]) <= allowed:
                 chosen.add(k)
                 anchor = tracks[k]
             k += direction

@@ -200,9 +200,9 @@ def estimate_view(
     share = float(counts.max() / known.size)
     activity = classify_activity(xy_px, t_s, leg_px, config, main)
     # Frames whose view is known but whose facing was not (turning) take the main one's.
-    if main.startswith("side"):
-        main_sign = -1.0 if main == "side_left" else 1.0
-        forward = np.where(labels == main, main_sign, forward)
+    # A side frame faces the way its (smoothed) label says, even where its own feet and
+    # nose could not be read.
+    forward = np.where(labels == "side_left", -1.0, np.where(labels == "side_right", 1.0, 0.0))
     segments = _segments(labels, t_s, activity)
     return ViewEstimate(labels, forward, main, share, activity, segments)
 

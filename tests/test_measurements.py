@@ -347,10 +347,6 @@ def test_mask_low_visibility_only_touches_low_points():
     np.testing.assert_array_equal(masked[:, RIGHT_KNEE], pose.xy_px[:, RIGHT_KNEE])
 
 
-@pytest.mark.xfail(strict=True, reason="engine: view.estimate_view gives forward_sign 0 to "
-                   "frames whose smoothed label is the non-main side view but whose own facing "
-                   "was unreadable; the offsets (*_offset_pct, *_proxy_pct, arm swing) there "
-                   "read 0 instead of NaN or using the label's sign")
 def test_a_brief_unreadable_turn_never_flips_the_knee_sign():
     # Walk past side-on (right side seen), turn back (left side seen) with a short stretch
     # seen obliquely in between; the knees are pressed back 12 deg throughout.

@@ -133,9 +133,6 @@ def test_no_person_is_a_valid_report_that_says_so():
     assert any("No person" in m for m in data["summary"]["messages"])
 
 
-@pytest.mark.xfail(strict=True, reason="engine: with nobody in view the side checks say "
-                   "'Needs a side view: film the person side-on.' and weight_shift asks to "
-                   "face the camera, although the problem is that no person was found")
 def test_no_person_findings_do_not_ask_for_another_view():
     data = _report(without_person(standing())).to_dict()
     for finding in data["findings"]:

@@ -57,8 +57,6 @@ def test_frames_of_another_person_are_dropped(other_frames):
     assert f"{len(other_frames)} frame(s) showing someone else" in selection.method
 
 
-@pytest.mark.xfail(strict=True, reason="engine: select_subject splits tracks on a >30% size "
-                   "change but re-joins neighbouring stretches on hip position alone")
 def test_a_smaller_person_in_the_same_place_is_someone_else():
     # A child or someone far behind: the hips are near, the body is much shorter.
     main = standing(view="side_left")

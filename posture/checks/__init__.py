@@ -4,6 +4,8 @@ Each module has ``ID``, ``TITLE``, ``VIEWS`` (the camera views it needs) and
 ``assess(inputs: CheckInput) -> Finding``; it answers ``not_assessable`` rather than guess.
 """
 
+import numpy as np
+
 from . import (
     bent_knee,
     hollow_back,
@@ -18,7 +20,12 @@ CHECKS = (hollow_back, knee_hyperextension, bent_knee, weight_shift, reduced_tru
 
 def run_checks(inputs: CheckInput) -> list[Finding]:
     """Every check's finding, in the order of ``CHECKS``."""
-    return [check.assess(inputs) for check in CHECKS]
+    findings = [check.assess(inputs) for check in CHECKS]
+    if not np.isfinite(inputs.measurements.xy_px).any():
+        # Nobody in view: say so, rather than asking for another camera view.
+        for finding in findings:
+            finding.message = "No person was found, so this could not be judged."
+    return findings
 
 
 __all__ = ["CHECKS", "CheckInput", "Evidence", "Finding", "run_checks"]
