@@ -21,8 +21,16 @@ TITLE = "Little pelvis and trunk movement when walking"
 VIEWS = ("side_left", "side_right")
 
 
-def _stride_ranges(inputs: CheckInput, name: str) -> list[float]:
-    series = inputs.measurements.values[name]
+def _near_arm_swing_pct(inputs: CheckInput) -> np.ndarray:
+    """Arm swing of the arm nearer the camera in each frame (the far one hides behind the
+    body), so that a walk there and back is judged on the arm seen both ways."""
+    values = inputs.measurements.values
+    labels = inputs.per_frame_view
+    return np.where(labels == "side_left", values["arm_swing_left_pct"],
+                    np.where(labels == "side_right", values["arm_swing_right_pct"], np.nan))
+
+
+def _stride_ranges(inputs: CheckInput, series: np.ndarray) -> list[float]:
     ranges = []
     for side in ("left", "right"):
         for start, stop in inputs.gait.stride_windows(side):
@@ -41,11 +49,10 @@ def assess(inputs: CheckInput) -> Finding:
     if not inputs.view.startswith("side") or inputs.gait is None:
         return not_assessable(ID, TITLE, "%", threshold, VIEWS,
                               "Needs walking filmed side-on.")
-    # The far arm is hidden behind the body in a side view; the near arm is the one seen.
-    near_side = "left" if inputs.view == "side_left" else "right"
-    arm = _stride_ranges(inputs, f"arm_swing_{near_side}_pct")
-    pelvis = _stride_ranges(inputs, "pelvis_rotation_proxy_pct")
-    shoulders = _stride_ranges(inputs, "shoulder_rotation_proxy_pct")
+    values = inputs.measurements.values
+    arm = _stride_ranges(inputs, _near_arm_swing_pct(inputs))
+    pelvis = _stride_ranges(inputs, values["pelvis_rotation_proxy_pct"])
+    shoulders = _stride_ranges(inputs, values["shoulder_rotation_proxy_pct"])
     if min(len(arm), len(pelvis), len(shoulders)) < inputs.config.gait.min_strides:
         return not_assessable(ID, TITLE, "%", threshold, VIEWS,
                               "Needs at least two full strides with arms, hips and shoulders "
