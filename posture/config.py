@@ -167,8 +167,8 @@ class GaitMotionThresholds:
 
 @dataclass(frozen=True)
 class GaitConfig:
-    # Heel strike / toe-off peaks must be at least this far apart (s): cadence < 200/min.
-    min_event_interval_s: float = 0.4
+    # Consecutive heel strikes (either foot) at least this far apart (s): cadence < 240/min.
+    min_event_interval_s: float = 0.25
     # Peak prominence in leg lengths for Zeni's foot-minus-pelvis curves [R50].
     min_prominence_leg: float = 0.1
     # Stride-based verdicts (knee in stance, trunk and pelvis motion) need this many strides.

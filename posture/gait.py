@@ -97,22 +97,68 @@ def detect_gait(
     leg_length_px: float,
     config: GaitConfig,
 ) -> GaitAnalysis:
-    """Heel strikes, toe-offs, strides and timing from cleaned side-view landmarks."""
+    """Heel strikes, toe-offs, strides and timing from cleaned side-view landmarks.
+
+    Events are found on the leading heel and the trailing toe, whichever foot they belong
+    to, and then given to a foot; feet take turns, so where MediaPipe swapped the legs'
+    labels the side with the clearer lead wins and the other event of a same-side pair is
+    handed to the other foot.
+    """
     hip_x = (xy_px[:, LEFT_HIP, 0] + xy_px[:, RIGHT_HIP, 0]) / 2
     fwd = np.where(forward_sign != 0, forward_sign, np.nan)
+    ahead = {
+        part: {side: (xy_px[:, pts[part], 0] - hip_x) * fwd for side, pts in SIDE_POINTS.items()}
+        for part in ("heel", "toe")
+    }
+    heel_l, heel_r = ahead["heel"]["left"], ahead["heel"]["right"]
+    toe_l, toe_r = ahead["toe"]["left"], ahead["toe"]["right"]
+    # A foot is "leading" by how much further ahead its heel is than the other heel.
+    lead_margin = heel_l - heel_r
+    trail_margin = toe_r - toe_l  # positive: the left toe is further behind
     events: list[GaitEvent] = []
-    for side, pts in SIDE_POINTS.items():
-        heel_ahead = (xy_px[:, pts["heel"], 0] - hip_x) * fwd
-        toe_ahead = (xy_px[:, pts["toe"], 0] - hip_x) * fwd
-        for kind, signal, troughs in (
-            ("heel_strike", heel_ahead, False), ("toe_off", toe_ahead, True)
-        ):
-            for pos in _extrema(signal, t_s, leg_length_px, config, troughs):
-                events.append(
-                    GaitEvent(side, kind, float(t_s[pos]), int(frame_index[pos]), int(pos))
-                )
+    for kind, signal, margin, troughs in (
+        ("heel_strike", np.fmax(heel_l, heel_r), lead_margin, False),
+        ("toe_off", np.fmin(toe_l, toe_r), trail_margin, True),
+    ):
+        positions = _extrema(signal, t_s, leg_length_px, config, troughs)
+        sides = _alternate(["left" if margin[p] >= 0 else "right" for p in positions],
+                           [abs(margin[p]) for p in positions], [t_s[p] for p in positions],
+                           [float(forward_sign[p]) for p in positions])
+        events.extend(
+            GaitEvent(side, kind, float(t_s[p]), int(frame_index[p]), int(p))
+            for p, side in zip(positions, sides, strict=True)
+        )
     events.sort(key=lambda e: (e.t_s, e.side, e.kind))
     return _timing(events)
+
+
+def _alternate(sides: list[str], confidence: list[float],
+               times_s: list[float] | None = None,
+               directions: list[float] | None = None) -> list[str]:
+    """Make consecutive events alternate feet, anchored on the most clear-cut event of each
+    run of steps (a gap of more than 1.6 median steps, or a turn, starts a new run: a
+    missed event must not flip every later one).
+
+    >>> _alternate(["left", "left", "right"], [5.0, 1.0, 4.0])
+    ['left', 'right', 'left']
+    """
+    out = list(sides)
+    if not out:
+        return out
+    times = np.arange(len(out), dtype=float) if times_s is None else np.asarray(times_s)
+    steps = np.diff(times)
+    typical = float(np.median(steps)) if steps.size else 0.0
+    turns = directions if directions is not None else [0.0] * len(out)
+    breaks = [0] + [
+        i + 1 for i, step in enumerate(steps)
+        if step > 1.6 * typical or turns[i] != turns[i + 1]
+    ] + [len(out)]
+    for start, stop in zip(breaks[:-1], breaks[1:], strict=True):
+        anchor = start + int(np.argmax(confidence[start:stop]))
+        for i in range(start, stop):
+            same = (i - anchor) % 2 == 0
+            out[i] = sides[anchor] if same else ("right" if sides[anchor] == "left" else "left")
+    return out
 
 
 def _timing(events: list[GaitEvent]) -> GaitAnalysis:

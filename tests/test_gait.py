@@ -13,6 +13,7 @@ from synthetic_landmarks import (
     media_info,
     mirror,
     shifted,
+    swap_legs,
     toe_off_times,
     with_visibility,
 )
@@ -243,3 +244,45 @@ def test_to_dict_is_rounded_and_complete():
         assert e["frame_index"] == pytest.approx(e["t_s"] * fig.fps, abs=0.02)
     assert data["events"] == sorted(data["events"], key=lambda e: e["t_s"])
     assert GaitAnalysis().to_dict()["cadence_steps_per_min"] is None
+
+
+@pytest.mark.parametrize("view", ["side_left", "side_right"])
+def test_legs_swapped_from_a_crossing_on_still_alternate(view):
+    # MediaPipe sometimes swaps the legs' labels for good when they pass each other: the
+    # swap fixer sees no jump there, so the event stage must keep the feet taking turns.
+    fig = figure(view=view, activity="walking")
+    pose = build(fig)
+    ankles_dx = np.abs(pose.xy_px[:, 27, 0] - pose.xy_px[:, 28, 0])
+    middle = len(pose) // 2
+    crossing = middle + int(np.argmin(ankles_dx[middle : middle + int(fig.fps)]))
+    # ... and from there on flickers back for a few frames at every later crossing.
+    later = [i for i in range(crossing + 10, len(pose) - 2)
+             if ankles_dx[i] < 0.5 * np.median(ankles_dx)]
+    pose = swap_legs(pose, sorted(set(range(crossing, len(pose))) - set(later[::2])))
+    gait = _analyse(fig, pose).gait
+    strikes = [e for e in gait.events if e.kind == "heel_strike"]
+    sides = [e.side for e in strikes]
+    assert all(a != b for a, b in zip(sides, sides[1:], strict=False)), sides
+    true = np.sort(np.concatenate([heel_strike_times(fig, s) for s in ("left", "right")]))
+    inner = true[(true > 0.1) & (true < fig.duration_s - 0.1)]
+    assert abs(len(strikes) - len(inner)) <= 1
+    expected_cadence = 60.0 * (len(inner) - 1) / (inner[-1] - inner[0])
+    assert gait.cadence_steps_per_min == pytest.approx(expected_cadence, rel=0.05)
+
+
+def test_rendered_walk_where_mediapipe_swaps_the_legs_keeps_the_feet_taking_turns():
+    """A rendered walk seen from the right in which MediaPipe swaps the legs' labels in the
+    last step: per-foot peak picking found a left and a right heel strike at the same
+    instant there (8 strikes for 7). See tests/data/regression/*.json for its making."""
+    import json
+    from pathlib import Path
+
+    from posture.pipeline import analyse
+
+    folder = Path(__file__).parent / "data" / "regression"
+    truth = json.loads((folder / "walk_side_right_legs_swap.json").read_text())
+    gait = analyse(folder / truth["file"]).gait
+    strikes = [e for e in gait.events if e.kind == "heel_strike"]
+    assert [e.side for e in strikes] == [e["side"] for e in truth["heel_strikes"]]
+    for found, true in zip(strikes, truth["heel_strikes"], strict=True):
+        assert abs(found.t_s - true["t_s"]) <= 2 / 30
