@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,6 +50,7 @@ from .source import Frame, MediaInfo, frame_from_array, live_info, open_media, p
 from .subject import (
     SubjectPlan,
     SubjectSelection,
+    choose_subject,
     link_tracks,
     scan_for_subject,
     select_subject,
@@ -114,6 +116,9 @@ class _Opened:
     closable: Any  # closed after the pass; its ``stopped_at_limit`` says the clip was cut
     plan: SubjectPlan | None
     every_nth: int = 1
+    # Set when the pose pass starts before the subject scan has ended: ``plan`` is then
+    # None until the scan's result is in.
+    scan: _BackgroundScan | None = None
 
 
 class _KeepFrames:
@@ -137,6 +142,111 @@ class _KeepFrames:
                     self.frames.append(frame)
             yield frame
         self.complete = self.frames is not None
+
+
+class _Restart(Exception):
+    """The pose pass that started before the scan ended must start again (the scan found
+    someone to follow in a crop, or the frames did not fit in memory after all)."""
+
+
+class _SharedFrames:
+    """Frames decoded once, read by two passes at their own pace: the subject scan
+    (``feed``) and a pose pass that starts before the scan is over (``read``)."""
+
+    def __init__(self, frames: Iterable[Frame], max_bytes: int) -> None:
+        self._source = frames
+        self._max_bytes = max_bytes
+        self._frames: list[Frame] = []
+        self._cond = threading.Condition()
+        self._finished = False
+        self.overflow = False
+
+    def feed(self) -> Iterator[Frame]:
+        """The decoded frames, kept for ``read`` as they pass."""
+        used = 0
+        try:
+            for frame in self._source:
+                used += frame.image_rgb.nbytes
+                with self._cond:
+                    if used > self._max_bytes:
+                        self.overflow = True
+                    else:
+                        self._frames.append(frame)
+                    self._cond.notify_all()
+                yield frame
+        finally:
+            with self._cond:
+                self._finished = True
+                self._cond.notify_all()
+
+    def read(self) -> Iterator[Frame]:
+        """Every frame in order, waiting for the decoder where needed."""
+        position = 0
+        while True:
+            with self._cond:
+                while (position >= len(self._frames) and not self._finished
+                       and not self.overflow):
+                    self._cond.wait()
+                if position < len(self._frames):
+                    frame = self._frames[position]
+                elif self.overflow:
+                    raise _Restart
+                else:
+                    return
+            position += 1
+            yield frame
+
+
+class _BackgroundScan:
+    """``scan_for_subject`` in a thread, over frames the pose pass reads too. Closing it
+    waits for the scan, then closes the media (``stopped_at_limit`` is the media's)."""
+
+    def __init__(self, source: Any, info: MediaInfo, config: Config, shared: _SharedFrames,
+                 media: Any) -> None:
+        self.samples: list = []
+        self.plan: SubjectPlan | None = None
+        self._error: BaseException | None = None
+        self._media = media
+        self._seen = 0
+        self._crop = False
+        self._thread = threading.Thread(
+            target=self._run, args=(source, info, config, shared), daemon=True)
+        self._thread.start()
+
+    def _run(self, source: Any, info: MediaInfo, config: Config, shared: _SharedFrames) -> None:
+        frames = shared.feed()
+        try:
+            self.plan = scan_for_subject(source, info, config, frames=frames,
+                                         samples=self.samples)
+        except BaseException as err:  # re-raised by ``result`` in the caller's thread
+            self._error = err
+        finally:
+            frames.close()
+
+    def wants_crop(self) -> bool:
+        """Whether the pose pass will follow someone in a crop, as far as the scan knows."""
+        if not self._thread.is_alive():
+            return self.plan is not None and self.plan.track is not None
+        samples = list(self.samples)
+        if len(samples) != self._seen:
+            self._seen = len(samples)
+            self._crop = choose_subject(link_tracks(samples)).track is not None
+        return self._crop
+
+    def result(self) -> SubjectPlan:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self.plan is not None
+        return self.plan
+
+    @property
+    def stopped_at_limit(self) -> bool:
+        return bool(getattr(self._media, "stopped_at_limit", False))
+
+    def close(self) -> None:
+        self._thread.join()
+        self._media.close()
 
 
 def _decode(source: Any, plan: SubjectPlan | None, config: Config,
@@ -182,15 +292,30 @@ def _analysis_step(info: MediaInfo, plan: SubjectPlan, samples: list, config: Co
     return max(1, int(fps // target))
 
 
+def _every_frame_anyway(info: MediaInfo, config: Config) -> bool:
+    """True when ``_analysis_step`` is 1 whatever the scan finds."""
+    target = config.standing_analysis_fps
+    return (not target or target <= 0 or (info.fps or 0.0) < 2 * target
+            or (info.duration_s or 0.0) < QUIET_MIN_DURATION_S)
+
+
 def _open_video(source: str | Path, info: MediaInfo, config: Config) -> _Opened:
     """Scan for the subject, then set up the pose pass (decoding short clips only once)."""
     side = config.pose.inference_max_side_px
     media = open_media(source, max_side_px=side, max_duration_s=config.max_duration_s)
     samples: list = []
+    shrink = min(1.0, side / max(info.width_px, info.height_px))
+    frame_bytes = info.width_px * info.height_px * 3 * shrink**2
+    decode_once = bool(info.frame_count) and info.frame_count * frame_bytes <= DECODE_ONCE_MAX_BYTES
+    if decode_once and _every_frame_anyway(info, config):
+        # Most clips show one person, and then the pose pass runs over the whole frame
+        # whatever else the scan finds: it starts at once, beside the scan, and starts
+        # again in a crop only if the scan finds someone to follow.
+        shared = _SharedFrames(_prefetch(media.frames()), DECODE_ONCE_MAX_BYTES)
+        scan = _BackgroundScan(source, info, config, shared, media)
+        return _Opened(media.info, shared.read(), "video", scan, None, 1, scan)
     try:
-        shrink = min(1.0, side / max(info.width_px, info.height_px))
-        frame_bytes = info.width_px * info.height_px * 3 * shrink**2
-        if info.frame_count and info.frame_count * frame_bytes <= DECODE_ONCE_MAX_BYTES:
+        if decode_once:
             kept = _KeepFrames(_prefetch(media.frames()), DECODE_ONCE_MAX_BYTES)
             plan = scan_for_subject(source, info, config, frames=kept, samples=samples)
         else:
@@ -242,9 +367,12 @@ def _pose_pass(opened: _Opened, config: Config, progress: Progress | None) -> Po
             pose_frames.append(pose_frame)
             if progress and total:
                 progress(min(0.95, len(pose_frames) / total))
+            if opened.scan is not None and opened.scan.wants_crop():
+                raise _Restart
     finally:
         if opened.closable is not None:
             opened.closable.close()
+        opened.frames = ()  # let decoded frames go
     if not pose_frames:
         raise InputError("The file contains no frame that could be decoded.")
     kind = "live" if info.kind == "live" else opened.mode
@@ -341,7 +469,19 @@ def analyse(
     config = config or Config()
     progress = _monotonic(progress)
     opened = _open(source, config)
-    pose = _pose_pass(opened, config, progress)
+    try:
+        pose = _pose_pass(opened, config, progress)
+    except _Restart:
+        pose = None
+    if opened.scan is not None:
+        # The pose pass ran beside the scan; start again if it should have followed
+        # someone in a crop.
+        opened.plan = opened.scan.result()
+        if pose is None or opened.plan.track is not None:
+            media, frames = _decode(source, opened.plan, config, every_nth=1)
+            opened = _Opened(opened.info, frames, opened.mode, media, opened.plan)
+            pose = _pose_pass(opened, config, progress)
+    assert pose is not None
     analysis = analyse_poses(pose, opened.info, config=config, symptoms=symptoms,
                              plan=opened.plan)
     if opened.every_nth > 1 and not _quiet_standing(analysis):
