@@ -12,7 +12,7 @@ import pytest
 import posture
 from reports.compare import compare_steps
 from ui import charts
-from ui.engine import APOLOGY, analyse_upload, red_flags_for, series_csv
+from ui.engine import APOLOGY, analyse_upload, red_flags_for
 from ui.live_bridge import LiveBridge, snapshot_of
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -81,11 +81,6 @@ def test_red_flags_come_from_the_engine_and_only_for_answers() -> None:
     assert red_flags_for({"breathless_or_chest_pain": False}) == []
     flags = red_flags_for({"breathless_or_chest_pain": True})
     assert flags and flags[0]["urgency"] == "emergency"
-
-
-def test_series_csv_keeps_frame_order_and_blanks_nan() -> None:
-    text = series_csv({"t_s": [0.0, 0.5], "frame_index": [0, 1], "knee_deg": [1.25, float("nan")]})
-    assert text.splitlines() == ["frame_index,t_s,knee_deg", "0,0.0000,1.2500", "1,0.5000,"]
 
 
 class _FakeAnalyser:

@@ -8,8 +8,6 @@ its traceback and becomes a one-line apology, so the page never shows a tracebac
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
 import logging
 import math
 import os
@@ -22,14 +20,18 @@ from typing import Any
 
 import numpy as np
 
+import posture
+from posture.errors import InputError
+from posture.explanations import Symptoms, explain, red_flags
+from posture.live import LiveAnalyser
+from posture.report import measurements_csv
+from posture.source import probe
+
 log = logging.getLogger("posture.app")
 
 APOLOGY = (
     "Sorry, something went wrong while analysing this recording. The problem has been logged; "
     "please try again or use another recording."
-)
-ENGINE_MISSING = (
-    "The analysis engine is not available in this installation yet, so nothing can be analysed."
 )
 
 
@@ -52,20 +54,6 @@ class EngineResult:
         return self.error is None and self.report is not None
 
 
-def _engine() -> Any:
-    import posture  # imported late: the page still loads if the engine is broken
-
-    return posture
-
-
-def _input_error_type() -> type[BaseException]:
-    try:
-        from posture.errors import InputError
-    except Exception:  # pragma: no cover - only when the package is broken
-        return ValueError
-    return InputError
-
-
 def _plain_series(series: Any) -> dict[str, list[float]]:
     """numpy arrays -> lists of floats (NaN kept), so results pickle and chart cheaply."""
     out: dict[str, list[float]] = {}
@@ -76,39 +64,6 @@ def _plain_series(series: Any) -> dict[str, list[float]]:
             continue
         out[str(name)] = arr.tolist()
     return out
-
-
-def series_csv(series: dict[str, list[float]]) -> str:
-    """The per-frame table as CSV: one row a frame, time and frame index first."""
-    names = [n for n in ("frame_index", "t_s") if n in series]
-    names += sorted(n for n in series if n not in ("frame_index", "t_s"))
-    if not names:
-        return ""
-    n_rows = max(len(series[n]) for n in names)
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow(names)
-    for i in range(n_rows):
-        row = []
-        for name in names:
-            col = series[name]
-            value = col[i] if i < len(col) else float("nan")
-            if name == "frame_index" and math.isfinite(value):
-                row.append(str(int(value)))
-            else:
-                row.append("" if not math.isfinite(value) else f"{value:.4f}")
-        writer.writerow(row)
-    return buf.getvalue()
-
-
-def _report_csv(analysis: Any, series: dict[str, list[float]]) -> str:
-    # The engine's own per-frame CSV; the plain series table only if it has none.
-    try:
-        from posture.report import measurements_csv
-
-        return measurements_csv(analysis.measurements)
-    except Exception:  # no engine CSV for this result: the same table from the series
-        return series_csv(series)
 
 
 def _report_dict(analysis: Any) -> dict[str, Any]:
@@ -165,8 +120,6 @@ def read_frames_at(
 
 def _is_photo(path: Path) -> bool:
     """Photo or video, as the engine's reader decides it (by content, not extension)."""
-    from posture.source import probe
-
     return probe(path).kind == "image"
 
 
@@ -198,30 +151,23 @@ def analyse_file(
     out_dir = tempfile.mkdtemp(prefix="posture-out-")
     annotated = Path(out_dir) / "annotated.mp4"
     try:
-        try:
-            engine = _engine()
-            analyse = engine.analyse
-        except (ImportError, AttributeError):
-            log.exception("engine import failed")
-            result.error = ENGINE_MISSING
-            return result
         is_photo = _is_photo(Path(path))
         if is_photo:
             annotated = annotated.with_suffix(".png")
         kwargs: dict[str, Any] = {"symptoms": symptoms, "progress": progress}
         if want_video:
             kwargs["annotated_path"] = annotated
-        analysis = analyse(Path(path), **kwargs)
+        analysis = posture.analyse(Path(path), **kwargs)
         result.report = _report_dict(analysis)
         result.series = _plain_series(getattr(analysis, "series", None))
-        result.csv_text = _report_csv(analysis, result.series)
+        result.csv_text = measurements_csv(analysis.measurements)
         if annotated.is_file() and annotated.stat().st_size > 0:
             if is_photo:
                 result.key_frames = _photo_key_frames(annotated, result.report)
             else:
                 result.annotated_video = annotated.read_bytes()
                 result.key_frames = read_frames_at(annotated, evidence_times(result.report))
-    except _input_error_type() as exc:
+    except InputError as exc:
         result.error = str(exc)
     except MemoryError:
         log.exception("out of memory analysing %s", source_name)
@@ -266,29 +212,17 @@ def analyse_upload(
             os.rmdir(folder)
 
 
-def make_symptoms(answers: dict[str, Any]) -> Any:
-    """The engine's Symptoms for questionnaire answers (None when nothing was answered)."""
-    if not answers:
-        return None
-    try:
-        from posture.explanations import Symptoms
-    except Exception:
-        log.warning("posture.explanations.Symptoms not available")
-        return None
-    try:
-        return Symptoms.from_dict(answers)
-    except _input_error_type():
-        log.exception("questionnaire answers do not fit Symptoms")
-        return None
+def make_symptoms(answers: dict[str, Any]) -> Symptoms | None:
+    """The engine's Symptoms for questionnaire answers (None when nothing was answered).
+
+    The questionnaire only offers the engine's own fields and choices, so answers that do
+    not fit are a bug: ``InputError`` is raised, not hidden (red flags depend on them).
+    """
+    return Symptoms.from_dict(answers) if answers else None
 
 
-def make_live_analyser() -> Any | None:
-    """A fresh LiveAnalyser, or None when the engine has no live path yet."""
-    try:
-        from posture.live import LiveAnalyser
-    except Exception:
-        log.warning("posture.live.LiveAnalyser not available")
-        return None
+def make_live_analyser() -> LiveAnalyser | None:
+    """A fresh LiveAnalyser, or None (logged) when MediaPipe cannot start here."""
     try:
         return LiveAnalyser()
     except Exception:
@@ -299,15 +233,7 @@ def make_live_analyser() -> Any | None:
 def red_flags_for(answers: dict[str, Any]) -> list[dict[str, Any]]:
     """The engine's red flags for questionnaire answers alone (before any recording)."""
     symptoms = make_symptoms(answers)
-    if symptoms is None:
-        return []
-    try:
-        from posture.explanations import red_flags
-
-        return [flag.to_dict() for flag in red_flags(symptoms)]
-    except Exception:
-        log.exception("red flag evaluation failed")
-        return []
+    return [] if symptoms is None else [flag.to_dict() for flag in red_flags(symptoms)]
 
 
 def explain_reports(
@@ -317,7 +243,7 @@ def explain_reports(
 
     A screening session has three recordings; each finding is read back from the reports
     (nothing is measured again) and handed to ``posture.explanations.explain`` together.
-    Returns (explanations, red flags), or both empty when the engine cannot say.
+    Returns (explanations, red flags).
     """
     from types import SimpleNamespace
 
@@ -333,11 +259,5 @@ def explain_reports(
         for report in reports
         for f in report.get("findings") or []
     ]
-    try:
-        from posture.explanations import explain
-
-        explanations, flags = explain(findings, make_symptoms(answers))
-    except Exception:
-        log.exception("explaining the session failed")
-        return [], []
+    explanations, flags = explain(findings, make_symptoms(answers))
     return [e.to_dict() for e in explanations], [f.to_dict() for f in flags]
