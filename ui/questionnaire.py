@@ -7,29 +7,21 @@ asks and passes the answers on.
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 import streamlit as st
 
+from posture.explanations import red_flag_questions, symptom_questions
 from ui import components
 from ui.engine import make_symptoms, red_flags_for
-
-log = logging.getLogger("posture.app")
 
 YES_NO = ("yes", "no")
 
 
 def question_order() -> tuple[list[Any], list[Any]]:
     """(red-flag questions, other questions), each a list of the engine's SymptomQuestion."""
-    try:
-        from posture.explanations import red_flag_questions, symptom_questions
-
-        first = list(red_flag_questions())
-        rest = [q for q in symptom_questions() if q not in first]
-    except Exception:
-        log.exception("posture.explanations questions not available")
-        return [], []
+    first = list(red_flag_questions())
+    rest = [q for q in symptom_questions() if q not in first]
     return first, rest
 
 
