@@ -261,14 +261,24 @@ def _decode(source: Any, plan: SubjectPlan | None, config: Config,
     return media, _prefetch(media.frames(every_nth=every_nth))
 
 
-def _analysis_step(info: MediaInfo, plan: SubjectPlan, samples: list, config: Config) -> int:
-    """Every how many frames the pose pass analyses: 1, or for quiet standing as many as
-    bring the rate down to ``config.standing_analysis_fps``."""
-    fps = info.fps or 0.0
+def _standing_step(info: MediaInfo, config: Config) -> int:
+    """Every how many frames a quiet standing clip is analysed: down to
+    ``config.standing_analysis_fps``, but never below the rate the low-pass filter needs
+    (``measurements.lowpass_zero_lag`` leaves landmarks unfiltered under cutoff / 0.45:
+    13.3 fps for 6 Hz), so the values stay those of the full-rate analysis. 1 for clips
+    too short to bother."""
     target = config.standing_analysis_fps
-    if not target or target <= 0 or fps < 2 * target:
+    if not target or target <= 0 or (info.duration_s or 0.0) < QUIET_MIN_DURATION_S:
         return 1
-    if (info.duration_s or 0.0) < QUIET_MIN_DURATION_S:
+    rate = max(target, config.filter.cutoff_hz / 0.45 * 1.01)
+    return max(1, int((info.fps or 0.0) // rate))
+
+
+def _analysis_step(info: MediaInfo, plan: SubjectPlan, samples: list, config: Config) -> int:
+    """Every how many frames the pose pass analyses: 1, or ``_standing_step`` when the
+    scan saw someone standing still."""
+    step = _standing_step(info, config)
+    if step == 1:
         return 1
     if plan.track is not None:
         subject = plan.track
@@ -289,14 +299,12 @@ def _analysis_step(info: MediaInfo, plan: SubjectPlan, samples: list, config: Co
     size_change = np.abs(np.log(np.maximum(heights, 1e-6) / height)).max()
     if shift > QUIET_MAX_HIP_SHIFT_HEIGHTS or size_change > QUIET_MAX_SIZE_CHANGE:
         return 1
-    return max(1, int(fps // target))
+    return step
 
 
 def _every_frame_anyway(info: MediaInfo, config: Config) -> bool:
     """True when ``_analysis_step`` is 1 whatever the scan finds."""
-    target = config.standing_analysis_fps
-    return (not target or target <= 0 or (info.fps or 0.0) < 2 * target
-            or (info.duration_s or 0.0) < QUIET_MIN_DURATION_S)
+    return _standing_step(info, config) == 1
 
 
 def _open_video(source: str | Path, info: MediaInfo, config: Config) -> _Opened:
