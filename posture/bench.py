@@ -44,6 +44,9 @@ DEFAULT_CLIPS = (
     "one_leg_balance_front_oblique_pose2sim.mp4",
 )
 QUICK_CLIPS = DEFAULT_CLIPS[:2]
+# A quiet-standing clip the project made itself (samples/README.md): the case where the
+# engine analyses fewer frames than the clip has.
+STANDING_SAMPLE = PROJECT_ROOT / "samples" / "stand_side_hyperextended_knees.mp4"
 CASES = ("reference", "analysis", "annotated")
 LIVE_SIZE = (640, 480)
 LIVE_FRAMES = 300  # 10 s at 30 fps: the analysis window fills up completely
@@ -303,6 +306,8 @@ def main(argv: list[str] | None = None) -> int:
         clips = [Path(c) for c in args.clip]
     else:
         clips = [media / name for name in (QUICK_CLIPS if args.quick else DEFAULT_CLIPS)]
+        if not args.quick and STANDING_SAMPLE.is_file():
+            clips.append(STANDING_SAMPLE)
     missing = [str(c) for c in clips if not c.is_file()]
     if missing:
         print(f"error: clip not found: {', '.join(missing)} (give --clip PATH or --media DIR)",

@@ -258,7 +258,15 @@ def _decode(source: Any, plan: SubjectPlan | None, config: Config,
         max_side_px=CROP_DECODE_MAX_SIDE_PX if following else config.pose.inference_max_side_px,
         max_duration_s=config.max_duration_s,
     )
-    return media, _prefetch(media.frames(every_nth=every_nth))
+    convert_if = None
+    if following:
+        w, h = media.info.width_px, media.info.height_px
+
+        def convert_if(t_s: float) -> bool:
+            # Outside the subject's time in view nothing is cropped, so nothing converted.
+            return plan.crop_box(t_s, w, h) is not None
+
+    return media, _prefetch(media.frames(every_nth=every_nth, convert_if=convert_if))
 
 
 def _standing_step(info: MediaInfo, config: Config) -> int:

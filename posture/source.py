@@ -28,7 +28,7 @@ import queue
 import re
 import threading
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -84,6 +84,11 @@ class Frame:
     index: int  # 0-based decode order
     t_s: float  # presentation time in seconds from the first frame (VFR safe)
     image_rgb: np.ndarray  # H x W x 3 uint8, upright
+
+
+# The image of a frame that was decoded but not converted (``MediaSource.frames(convert_if=)``).
+NO_IMAGE = np.zeros((0, 0, 3), np.uint8)
+NO_IMAGE.flags.writeable = False
 
 
 # ----------------------------------------------------------------------------- sniffing
@@ -526,7 +531,8 @@ class MediaSource:
         self._open_iterators.clear()
 
     def frames(
-        self, *, max_side_px: int | None = None, every_nth: int = 1, keyframes_only: bool = False
+        self, *, max_side_px: int | None = None, every_nth: int = 1,
+        keyframes_only: bool = False, convert_if: Callable[[float], bool] | None = None,
     ) -> Iterator[Frame]:
         """Yield upright frames; the long side is shrunk to ``max_side_px`` when given.
 
@@ -534,6 +540,8 @@ class MediaSource:
         ``index`` and ``t_s`` still say where in the clip a frame comes from).
         ``keyframes_only`` decodes nothing but the keyframes (a quick look through a long
         video; ``index`` is then estimated from the time and the frame rate).
+        ``convert_if(t_s)``: frames for which it is False skip the conversion to RGB and come
+        with an empty (0 x 0 x 3) image, for passes that need only their index and time.
         """
         if every_nth < 1:
             raise ValueError("every_nth must be >= 1")
@@ -543,7 +551,7 @@ class MediaSource:
         if self.info.kind == "image":
             iterator = self._image_frames(side)
         else:
-            iterator = self._video_frames(side, every_nth, keyframes_only)
+            iterator = self._video_frames(side, every_nth, keyframes_only, convert_if)
         self._open_iterators.append(iterator)
         return iterator
 
@@ -586,19 +594,21 @@ class MediaSource:
     # -- videos
 
     def _video_frames(
-        self, max_side_px: int | None, every_nth: int, keyframes_only: bool = False
+        self, max_side_px: int | None, every_nth: int, keyframes_only: bool = False,
+        convert_if: Callable[[float], bool] | None = None,
     ) -> Iterator[Frame]:
         self.stopped_at_limit = False
         delivered = 0
         for frame in self._video_pass(max_side_px, every_nth, threaded=True,
-                                      keyframes_only=keyframes_only):
+                                      keyframes_only=keyframes_only, convert_if=convert_if):
             delivered += 1
             yield frame
         if delivered == 0 and not self.stopped_at_limit:
             # Frame-threaded decoding reports a damaged packet on a later frame and can lose
             # the few good frames of a badly truncated file; one plain pass recovers them.
             for frame in self._video_pass(max_side_px, every_nth, threaded=False,
-                                          keyframes_only=keyframes_only):
+                                          keyframes_only=keyframes_only,
+                                          convert_if=convert_if):
                 delivered += 1
                 yield frame
         if delivered == 0 and not self.stopped_at_limit:
@@ -606,7 +616,7 @@ class MediaSource:
 
     def _video_pass(
         self, max_side_px: int | None, every_nth: int, *, threaded: bool,
-        keyframes_only: bool = False,
+        keyframes_only: bool = False, convert_if: Callable[[float], bool] | None = None,
     ) -> Iterator[Frame]:
         name = _name(self.path)
         container = _open_container(self.path, name, "other")
@@ -634,6 +644,9 @@ class MediaSource:
                     self.stopped_at_limit = True
                     break
                 if index % every_nth:
+                    continue
+                if convert_if is not None and not convert_if(t_s):
+                    yield Frame(index=index, t_s=t_s, image_rgb=NO_IMAGE)
                     continue
                 try:
                     image = _to_upright_rgb(decoded, max_side_px)

@@ -257,7 +257,12 @@ def scan_for_subject(path, info, config, frames=None, samples=None) -> SubjectPl
     while the samples are searched, and a long clip whose keyframes come at least as often
     as the samples has only its keyframes decoded. ``samples``: a list that receives each
     sample's sightings (the pipeline reads how much the subject moves from them).
+    Clips with many samples are searched by two MediaPipe graphs side by side (photo mode
+    keeps no state, so which graph searches a sample does not change what it finds).
     """
+    import queue
+    from collections import deque
+    from concurrent.futures import ThreadPoolExecutor
     from contextlib import ExitStack
 
     from .pose import PoseEstimator
@@ -272,8 +277,12 @@ def scan_for_subject(path, info, config, frames=None, samples=None) -> SubjectPl
     spacing_s = every_nth / fps
     samples = [] if samples is None else samples
     max_side = config.pose.inference_max_side_px
+    workers = 2 if n_samples >= 8 else 1
     with ExitStack() as stack:
-        estimator = stack.enter_context(PoseEstimator("image", config.pose))
+        estimators: queue.Queue = queue.Queue()
+        for _ in range(workers):
+            estimators.put(stack.enter_context(PoseEstimator("image", config.pose)))
+        pool = stack.enter_context(ThreadPoolExecutor(workers))
         keyframes_only = False
         if frames is None:
             media = stack.enter_context(open_media(
@@ -287,11 +296,21 @@ def scan_for_subject(path, info, config, frames=None, samples=None) -> SubjectPl
                                            every_nth=1 if keyframes_only else every_nth,
                                            keyframes_only=keyframes_only))
 
-        def find_one(image: np.ndarray):
-            h, w = image.shape[:2]
-            pose_frame = estimator.estimate(image, 0, 0.0, w, h)
-            return pose_frame.xy_px if pose_frame.found else None
+        def search(image: np.ndarray, t_s: float) -> list[Sighting]:
+            estimator = estimators.get()
 
+            def find_one(image: np.ndarray):
+                h, w = image.shape[:2]
+                pose_frame = estimator.estimate(image, 0, 0.0, w, h)
+                return pose_frame.xy_px if pose_frame.found else None
+
+            try:
+                scale = info.width_px / image.shape[1]
+                return sightings_in_frame(image, t_s, find_one, scale)
+            finally:
+                estimators.put(estimator)
+
+        pending: deque = deque()
         next_t_s = -np.inf
         for frame in frames:
             if keyframes_only:
@@ -300,6 +319,9 @@ def scan_for_subject(path, info, config, frames=None, samples=None) -> SubjectPl
                 next_t_s = frame.t_s + 0.9 * spacing_s
             elif frame.index % every_nth:
                 continue
-            scale = info.width_px / frame.image_rgb.shape[1]
-            samples.append(sightings_in_frame(frame.image_rgb, frame.t_s, find_one, scale))
+            pending.append(pool.submit(search, frame.image_rgb, frame.t_s))
+            while len(pending) > workers:  # in order, with few frames waiting
+                samples.append(pending.popleft().result())
+        while pending:
+            samples.append(pending.popleft().result())
     return choose_subject(link_tracks(samples))
