@@ -153,8 +153,10 @@ def _alternate(sides: list[str], confidence: list[float],
         i + 1 for i, step in enumerate(steps)
         if step > 1.6 * typical or turns[i] != turns[i + 1]
     ] + [len(out)]
+    # An event whose feet could not both be seen (NaN) never anchors a run.
+    clear = np.nan_to_num(np.asarray(confidence, dtype=float), nan=0.0)
     for start, stop in zip(breaks[:-1], breaks[1:], strict=True):
-        anchor = start + int(np.argmax(confidence[start:stop]))
+        anchor = start + int(np.argmax(clear[start:stop]))
         for i in range(start, stop):
             same = (i - anchor) % 2 == 0
             out[i] = sides[anchor] if same else ("right" if sides[anchor] == "left" else "left")
