@@ -3,14 +3,16 @@
 ``LiveAnalyser.process(frame_rgb, t_s)`` runs MediaPipe in tracking mode on the frame,
 smooths the landmarks causally (an exponential moving average: live frames cannot wait for
 future ones), keeps the last seconds of poses, and every half second re-runs stages 3-9
-(``pipeline.analyse_poses``) on that window. It returns the frame with the skeleton drawn
-and a ``LiveState``: what the camera sees now, what the person should do, and the findings
-once enough steady frames are in.
+(``pipeline.analyse_poses``) on that window, in a background thread so that the frame
+being shown never waits for it (the state it returns is at most one analysis old). It
+returns the frame with the skeleton drawn and a ``LiveState``: what the camera sees now,
+what the person should do, and the findings once enough steady frames are in.
 """
 
 from __future__ import annotations
 
 from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -50,9 +52,12 @@ def _feet_visible(pose: PoseFrame, limit: float) -> bool:
 class LiveAnalyser:
     """Stateful wrapper for a camera stream. Create one per stream; call ``close()``."""
 
-    def __init__(self, config: Config | None = None, window_s: float = WINDOW_S) -> None:
+    def __init__(self, config: Config | None = None, window_s: float = WINDOW_S,
+                 background: bool = True) -> None:
         self.config = config or Config()
         self.window_s = window_s
+        self._worker = ThreadPoolExecutor(max_workers=1) if background else None
+        self._pending: Future[LiveState] | None = None
         self._estimator = PoseEstimator("live", self.config.pose).__enter__()
         self._poses: deque[PoseFrame] = deque()
         self._smoothed: np.ndarray | None = None
@@ -62,7 +67,16 @@ class LiveAnalyser:
         self.state = LiveState()
 
     def close(self) -> None:
+        if self._worker is not None:
+            self._worker.shutdown(wait=True)
         self._estimator.__exit__(None, None, None)
+
+    def wait(self) -> LiveState:
+        """Finish the analysis under way (if any) and return the state it gives."""
+        if self._pending is not None:
+            self.state = self._pending.result()
+            self._pending = None
+        return self.state
 
     def __enter__(self) -> LiveAnalyser:
         return self
@@ -85,8 +99,6 @@ class LiveAnalyser:
 
     def process(self, image_rgb: np.ndarray, t_s: float) -> tuple[np.ndarray, LiveState]:
         """Analyse one frame; returns the annotated frame and the current state."""
-        from .pipeline import analyse_poses
-
         frame = frame_from_array(image_rgb, self._index, t_s)
         self._index += 1
         h, w = frame.image_rgb.shape[:2]
@@ -96,19 +108,30 @@ class LiveAnalyser:
         self._poses.append(pose)
         while self._poses and t_s - self._poses[0].t_s > self.window_s:
             self._poses.popleft()
-        if t_s - self._last_analysis_t_s >= REANALYSE_EVERY_S:
+        if self._pending is not None and self._pending.done():
+            self.wait()
+        if self._pending is None and t_s - self._last_analysis_t_s >= REANALYSE_EVERY_S:
             self._last_analysis_t_s = t_s
             sequence = PoseSequence.from_frames(list(self._poses), w, h, "live")
-            analysis = analyse_poses(sequence, live_info(w, h), config=self.config)
-            self.state = self._state_from(analysis, pose)
-        else:
-            self.state.person_found = pose.found
+            if self._worker is None:
+                self.state = self._analyse_window(sequence, pose)
+            else:
+                self._pending = self._worker.submit(self._analyse_window, sequence, pose)
+        self.state.person_found = pose.found
         labels = {k: self.state.measurements.get(k, np.nan) for k in (
             "knee_flexion_left_deg", "knee_flexion_right_deg", "trunk_inclination_deg",
             "pelvic_obliquity_deg")}
         banner = [self.state.guidance[0]] if self.state.guidance else []
         flagged = [f.title for f in self.state.findings or [] if f.status == "detected"]
         return draw_frame(frame.image_rgb, pose.xy_px, labels, banner, flagged), self.state
+
+    def _analyse_window(self, sequence: PoseSequence, pose: PoseFrame) -> LiveState:
+        from .pipeline import analyse_poses
+
+        analysis = analyse_poses(
+            sequence, live_info(sequence.width_px, sequence.height_px), config=self.config
+        )
+        return self._state_from(analysis, pose)
 
     def _state_from(self, analysis, pose: PoseFrame) -> LiveState:
         still = analysis.still
