@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from .pipeline import Analysis
 
 # Long side of annotated videos: sharp enough to read labels, small enough to encode fast.
-ANNOTATED_MAX_SIDE_PX = 960
+ANNOTATED_MAX_SIDE_PX = 800
 # Annotated videos show at most this many frames a second: smooth to the eye, and a 60 fps
 # clip costs half the drawing and encoding.
 ANNOTATED_MAX_FPS = 30.0
