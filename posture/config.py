@@ -176,6 +176,31 @@ class GaitConfig:
 
 
 @dataclass(frozen=True)
+class SpeedConfig:
+    """How frames reach MediaPipe; none of these change what is measured (bench/README.md)."""
+
+    # Frames are decoded this large when the pose pass follows one subject in a crop, so
+    # the crop still holds enough pixels for MediaPipe.
+    crop_decode_max_side_px: int = 1280
+    # A clip whose frames at the inference size fit in this many bytes is decoded once: the
+    # subject scan samples the frames as they arrive and the pose pass reuses them. Longer
+    # clips are decoded again, so memory does not grow with length (128 MB: about 6 s of
+    # 30 fps video at 640x360).
+    decode_once_max_bytes: int = 128 * 1024 * 1024
+    # Quiet standing, and only that, is analysed at ``Config.standing_analysis_fps``: the
+    # scan must have seen the subject for at least this long, in at least this share of its
+    # samples, with the hip centre never further than this share of their height from where
+    # it usually is, and their size steady (nobody walking toward the camera).
+    quiet_min_duration_s: float = 5.0
+    quiet_min_sample_share: float = 0.8
+    quiet_max_hip_shift_heights: float = 0.06
+    quiet_max_size_change: float = 0.1
+    # After a reduced-rate pass the analysis must agree (standing, this share of the
+    # subject's frames still); otherwise every frame is analysed after all.
+    quiet_min_still_share: float = 0.8
+
+
+@dataclass(frozen=True)
 class Config:
     """All parameters. ``Config()`` is the documented default."""
 
@@ -193,6 +218,7 @@ class Config:
     reduced_trunk_pelvis_motion: GaitMotionThresholds = field(
         default_factory=GaitMotionThresholds
     )
+    speed: SpeedConfig = field(default_factory=SpeedConfig)
     # Long videos are analysed up to this length; the report says so.
     max_duration_s: float = 600.0
     # Standing clips: analyse at most this many frames per second (quiet stance changes slowly).

@@ -84,28 +84,6 @@ def _prefetch(frames: Iterable[Frame], size: int = 4) -> Iterator[Frame]:
     return prefetch(frames, size)
 
 
-# Frames are decoded this large when the pose pass follows one subject in a crop, so the
-# crop still holds enough pixels for MediaPipe.
-CROP_DECODE_MAX_SIDE_PX = 1280
-# A clip whose frames at the inference size fit in this many bytes is decoded once: the
-# subject scan samples the frames as they arrive and the pose pass reuses them (unless it
-# follows someone in a crop, which wants sharper frames). Longer clips are decoded again
-# for the pose pass, so memory does not grow with the clip's length. 128 MB holds about
-# 6 s of 30 fps video at 640x360.
-DECODE_ONCE_MAX_BYTES = 128 * 1024 * 1024
-# Quiet standing, and only that, is analysed at ``config.standing_analysis_fps``: the scan
-# must have seen the subject for at least this long, in at least this share of its samples,
-# with their hip centre never further than this share of their (shoulder-to-ankle) height
-# from where it usually is, and their size steady (no walking toward the camera).
-QUIET_MIN_DURATION_S = 5.0
-QUIET_MIN_SAMPLE_SHARE = 0.8
-QUIET_MAX_HIP_SHIFT_HEIGHTS = 0.06
-QUIET_MAX_SIZE_CHANGE = 0.1
-# After a reduced-rate pass the analysis must agree: standing, with at least this share of
-# the subject's frames quiet; otherwise every frame is analysed after all.
-QUIET_MIN_STILL_SHARE = 0.8
-
-
 @dataclass
 class _Opened:
     """What the pose pass reads."""
@@ -255,7 +233,8 @@ def _decode(source: Any, plan: SubjectPlan | None, config: Config,
     following = plan is not None and plan.track is not None
     media = open_media(
         source,
-        max_side_px=CROP_DECODE_MAX_SIDE_PX if following else config.pose.inference_max_side_px,
+        max_side_px=(config.speed.crop_decode_max_side_px if following
+                     else config.pose.inference_max_side_px),
         max_duration_s=config.max_duration_s,
     )
     convert_if = None
@@ -276,7 +255,7 @@ def _standing_step(info: MediaInfo, config: Config) -> int:
     13.3 fps for 6 Hz), so the values stay those of the full-rate analysis. 1 for clips
     too short to bother."""
     target = config.standing_analysis_fps
-    if not target or target <= 0 or (info.duration_s or 0.0) < QUIET_MIN_DURATION_S:
+    if not target or target <= 0 or (info.duration_s or 0.0) < config.speed.quiet_min_duration_s:
         return 1
     rate = max(target, config.filter.cutoff_hz / 0.45 * 1.01)
     return max(1, int((info.fps or 0.0) // rate))
@@ -296,7 +275,7 @@ def _analysis_step(info: MediaInfo, plan: SubjectPlan, samples: list, config: Co
             return 1
         subject = max(tracks, key=lambda t: t.presence_px)
     sightings = subject.sightings
-    if len(sightings) < 4 or len(sightings) < QUIET_MIN_SAMPLE_SHARE * len(samples):
+    if len(sightings) < 4 or len(sightings) < config.speed.quiet_min_sample_share * len(samples):
         return 1
     centres = np.array([s.centre_px for s in sightings])
     heights = np.array([s.height_px for s in sightings])
@@ -305,7 +284,8 @@ def _analysis_step(info: MediaInfo, plan: SubjectPlan, samples: list, config: Co
         return 1
     shift = np.linalg.norm(centres - np.median(centres, axis=0), axis=1).max() / height
     size_change = np.abs(np.log(np.maximum(heights, 1e-6) / height)).max()
-    if shift > QUIET_MAX_HIP_SHIFT_HEIGHTS or size_change > QUIET_MAX_SIZE_CHANGE:
+    speed = config.speed
+    if shift > speed.quiet_max_hip_shift_heights or size_change > speed.quiet_max_size_change:
         return 1
     return step
 
@@ -322,17 +302,18 @@ def _open_video(source: str | Path, info: MediaInfo, config: Config) -> _Opened:
     samples: list = []
     shrink = min(1.0, side / max(info.width_px, info.height_px))
     frame_bytes = info.width_px * info.height_px * 3 * shrink**2
-    decode_once = bool(info.frame_count) and info.frame_count * frame_bytes <= DECODE_ONCE_MAX_BYTES
+    decode_once = (bool(info.frame_count)
+                   and info.frame_count * frame_bytes <= config.speed.decode_once_max_bytes)
     if decode_once and _every_frame_anyway(info, config):
         # Most clips show one person, and then the pose pass runs over the whole frame
         # whatever else the scan finds: it starts at once, beside the scan, and starts
         # again in a crop only if the scan finds someone to follow.
-        shared = _SharedFrames(_prefetch(media.frames()), DECODE_ONCE_MAX_BYTES)
+        shared = _SharedFrames(_prefetch(media.frames()), config.speed.decode_once_max_bytes)
         scan = _BackgroundScan(source, info, config, shared, media)
         return _Opened(media.info, shared.read(), "video", scan, None, 1, scan)
     try:
         if decode_once:
-            kept = _KeepFrames(_prefetch(media.frames()), DECODE_ONCE_MAX_BYTES)
+            kept = _KeepFrames(_prefetch(media.frames()), config.speed.decode_once_max_bytes)
             plan = scan_for_subject(source, info, config, frames=kept, samples=samples)
         else:
             kept = None
@@ -395,11 +376,11 @@ def _pose_pass(opened: _Opened, config: Config, progress: Progress | None) -> Po
     return PoseSequence.from_frames(pose_frames, info.width_px, info.height_px, kind)
 
 
-def _quiet_standing(analysis: Analysis) -> bool:
+def _quiet_standing(analysis: Analysis, config: Config) -> bool:
     """The analysis agrees with a reduced-rate pass: standing, and mostly still."""
     subject_frames = int(analysis.subject.keep.sum())
     return (analysis.view.activity == "standing" and subject_frames > 0
-            and analysis.still.sum() >= QUIET_MIN_STILL_SHARE * subject_frames)
+            and analysis.still.sum() >= config.speed.quiet_min_still_share * subject_frames)
 
 
 def _monotonic(progress: Progress | None) -> Progress | None:
@@ -500,7 +481,7 @@ def analyse(
     assert pose is not None
     analysis = analyse_poses(pose, opened.info, config=config, symptoms=symptoms,
                              plan=opened.plan)
-    if opened.every_nth > 1 and not _quiet_standing(analysis):
+    if opened.every_nth > 1 and not _quiet_standing(analysis, config):
         # The scan saw someone standing still but the analysis does not: movement and gait
         # need every frame.
         media, frames = _decode(source, opened.plan, config, every_nth=1)

@@ -26,8 +26,9 @@ from posture.atomic import atomic_write_path
 
 # Presets chosen for a 2-core machine: x264 "superfast" takes a quarter less CPU than
 # "veryfast" on annotated frames (1.11 s against 1.48 s for the 230-frame walk), and CRF 25
-# keeps skeleton lines and labels crisp; "ultrafast" saves more but makes files 3.6x larger. VP9 in realtime mode with
-# cpu-used 8 is the fastest libvpx setting; CRF 33 with b:v 0 is its constant-quality mode.
+# keeps skeleton lines and labels crisp; "ultrafast" saves more but makes files 3.6x larger.
+# VP9 in realtime mode with cpu-used 8 is the fastest libvpx setting; CRF 33 with b:v 0 is
+# its constant-quality mode.
 H264_OPTIONS = {"preset": "superfast", "crf": "25"}
 VP9_OPTIONS = {"deadline": "realtime", "cpu-used": "8", "crf": "33", "b": "0", "row-mt": "1"}
 # The MPEG 90 kHz clock: fine enough for any frame timing, the usual MP4 video time base.
