@@ -11,7 +11,7 @@
 9. report        ``posture.report``        JSON report, per-frame CSV; ``posture.annotate``
                                             draws the annotated photo or video
 
->>> analysis = analyse("samples/stand_side_neutral.png")  # doctest: +SKIP
+>>> analysis = analyse("samples/stand_side_neutral.jpg")  # doctest: +SKIP
 >>> analysis.report.finding("knee_hyperextension").status  # doctest: +SKIP
 'not_detected'
 """
