@@ -180,3 +180,23 @@ def test_photo_run_writes_every_output(shared_media: Path, tmp_path: Path):
     with Image.open(out_png) as annotated, Image.open(photo) as original:
         assert annotated.size == original.size
     assert _files(tmp_path) == {"r.json", "m.csv", "a.png"}
+
+
+def test_a_pose_model_file_that_is_missing_or_broken_is_one_clear_line(tmp_path):
+    # No PoseLandmarker .task file ships with the project (the built-in model is used unless
+    # one is given); what can be tested here is that a bad one is refused in one line.
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    photo = Path(__file__).resolve().parents[1] / "samples" / "stand_side_neutral.jpg"
+    broken = tmp_path / "broken.task"
+    broken.write_text("not a model")
+    for model, words in ((tmp_path / "missing.task", "not found"),
+                         (broken, "could not be loaded as a pose model"),
+                         (tmp_path / "model.tflite", "not found")):
+        run = subprocess.run([sys.executable, "-m", "posture", "analyse", str(photo),
+                              "--model", str(model)], capture_output=True, text=True)
+        assert run.returncode == 2
+        assert run.stdout == ""
+        assert run.stderr.count("\n") == 1 and words in run.stderr, run.stderr
