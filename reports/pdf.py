@@ -24,7 +24,6 @@ from PIL import Image
 
 from .wording import (
     DISCLAIMER,
-    VIEW_LABELS,
     finding_summary_line,
     finding_title,
     fmt_number,
@@ -32,6 +31,7 @@ from .wording import (
     measurement_unit,
     red_flag_text,
     sorted_findings,
+    summary_parts,
     text_of,
 )
 
@@ -168,16 +168,7 @@ def _measurements(doc: _Doc, report: dict[str, Any]) -> None:
 
 
 def _summary_line(report: dict[str, Any]) -> str:
-    summary = report.get("summary") or {}
-    bits = []
-    if summary.get("activity"):
-        bits.append(f"activity: {summary['activity']}")
-    if summary.get("view"):
-        bits.append(f"camera view: {VIEW_LABELS.get(summary['view'], summary['view'])}")
-    gait = report.get("gait") or {}
-    if gait.get("cadence_steps_per_min") is not None:
-        bits.append(f"cadence: {fmt_number(gait['cadence_steps_per_min'], 'steps/min', 0)}")
-    return "; ".join(bits)
+    return "; ".join(f"{label}: {value}" for label, value in summary_parts(report))
 
 
 def _red_flags(doc: _Doc, red_flags: Sequence[Any]) -> None:

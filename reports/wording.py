@@ -158,3 +158,17 @@ def sorted_findings(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
             severity_rank.get(f.get("severity", "none"), 4),
         ),
     )
+
+
+def summary_parts(report: dict[str, Any]) -> list[tuple[str, str]]:
+    """(label, value) pairs describing a recording: activity, camera view, cadence."""
+    summary = report.get("summary") or {}
+    parts = []
+    if summary.get("activity"):
+        parts.append(("activity", str(summary["activity"])))
+    if summary.get("view"):
+        parts.append(("camera view", VIEW_LABELS.get(summary["view"], summary["view"])))
+    gait = report.get("gait") or {}
+    if gait.get("cadence_steps_per_min") is not None:
+        parts.append(("cadence", fmt_number(gait["cadence_steps_per_min"], "steps/min", 0)))
+    return parts

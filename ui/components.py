@@ -21,6 +21,7 @@ from reports.wording import (
     red_flag_text,
     side_label,
     sorted_findings,
+    summary_parts,
     text_of,
 )
 
@@ -105,18 +106,11 @@ def findings_list(
 
 
 def summary_line(report: dict[str, Any]) -> None:
-    summary = report.get("summary") or {}
-    bits = []
-    if summary.get("activity"):
-        bits.append(f"Activity: **{summary['activity']}**")
-    if summary.get("view"):
-        bits.append(f"camera view: **{VIEW_LABELS.get(summary['view'], summary['view'])}**")
-    gait = report.get("gait") or {}
-    if gait.get("cadence_steps_per_min") is not None:
-        bits.append(f"cadence **{fmt_number(gait['cadence_steps_per_min'], 'steps/min', 0)}**")
-    if bits:
-        st.markdown(" · ".join(bits))
-    for message in summary.get("messages") or summary.get("warnings") or []:
+    parts = summary_parts(report)
+    if parts:
+        text = " · ".join(f"{label}: **{value}**" for label, value in parts)
+        st.markdown(text[0].upper() + text[1:])
+    for message in (report.get("summary") or {}).get("messages") or []:
         st.warning(str(message))
 
 
