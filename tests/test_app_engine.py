@@ -175,3 +175,17 @@ def test_comparison_reports_change_by_step() -> None:
     assert (row.before, row.after, row.change, row.changed) == ("6.0°", "2.5°", "-3.5°", True)
     [same] = compare_steps(old, old)
     assert not same.changed
+
+
+def test_a_live_verdict_kept_for_a_session_step_is_the_engines_report() -> None:
+    from ui.engine import result_from_live
+
+    report = {"summary": {"view": "side_left"}, "findings": [{"id": "knee_hyperextension",
+                                                             "status": "detected"}]}
+    frame = np.zeros((48, 64, 3), np.uint8)
+    result = result_from_live(report, frame)
+    assert result.ok and result.report is report
+    assert result.key_frames[0][2].shape == frame.shape
+    frame[:] = 255  # the kept key frame is a copy, not the camera's reused buffer
+    assert result.key_frames[0][2].max() == 0
+    assert result_from_live(report, None).key_frames == []

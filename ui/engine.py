@@ -261,3 +261,10 @@ def explain_reports(
     ]
     explanations, flags = explain(findings, make_symptoms(answers))
     return [e.to_dict() for e in explanations], [f.to_dict() for f in flags]
+
+
+def result_from_live(report: dict[str, Any], frame: np.ndarray | None) -> EngineResult:
+    """Keep a live check's verdict as a recorded result: the engine's report of the steady
+    window the live analyser judged, and the last annotated camera frame as its key frame."""
+    key_frames = [] if frame is None else [("", "Live camera", np.asarray(frame).copy())]
+    return EngineResult(report=report, source_name="the live camera", key_frames=key_frames)

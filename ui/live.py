@@ -25,11 +25,11 @@ PLACEMENT_TIPS = {
 }
 
 
-def _bridge() -> LiveBridge:
-    bridge = st.session_state.get("live-bridge")
+def _bridge(key: str = "live-bridge") -> LiveBridge:
+    bridge = st.session_state.get(key)
     if bridge is None:
         bridge = LiveBridge(make_live_analyser)
-        st.session_state["live-bridge"] = bridge
+        st.session_state[key] = bridge
     return bridge
 
 
@@ -60,9 +60,9 @@ def _metric_grid(items: list[tuple[str, object]]) -> None:
 
 
 @st.fragment(run_every=1.0)
-def live_panel() -> None:
+def live_panel(bridge_key: str = "live-bridge") -> None:
     """What the app sees now; refreshed every second while the camera runs."""
-    bridge: LiveBridge | None = st.session_state.get("live-bridge")
+    bridge: LiveBridge | None = st.session_state.get(bridge_key)
     if bridge is None:
         return
     snap = bridge.latest()
@@ -98,15 +98,17 @@ def live_panel() -> None:
         st.caption("A verdict appears once enough steady frames are in: hold still.")
 
 
-def _live_video() -> None:
+def live_video(key: str = "live-webrtc", bridge_key: str = "live-bridge") -> LiveBridge | None:
+    """The camera with the engine's live analysis drawn on it, and the live panel below.
+    Returns the bridge holding the latest live state (None when WebRTC cannot start)."""
     try:
         import av
         from streamlit_webrtc import WebRtcMode, webrtc_streamer
     except Exception:
         log.exception("streamlit-webrtc not available")
         st.info("Live video is not available here; use the snapshot tab instead.")
-        return
-    bridge = _bridge()
+        return None
+    bridge = _bridge(bridge_key)
 
     def video_frame_callback(frame: av.VideoFrame) -> av.VideoFrame:
         # Runs on the WebRTC thread: keep it thin, everything else is the engine's.
@@ -117,7 +119,7 @@ def _live_video() -> None:
 
     try:
         ctx = webrtc_streamer(
-            key="live-webrtc",
+            key=key,
             mode=WebRtcMode.SENDRECV,
             # Local only: no STUN/TURN server, so no request leaves the machine.
             rtc_configuration={"iceServers": []},
@@ -129,13 +131,14 @@ def _live_video() -> None:
         # e.g. no browser session to attach to (tests), or WebRTC unavailable.
         log.exception("webrtc_streamer failed")
         st.info("Live video cannot start here; the snapshot tab gives the same analysis.")
-        return
-    if st.button("Start over", key="live-reset"):
+        return None
+    if st.button("Start over", key=f"{key}-reset"):
         bridge.reset()
     if ctx.state.playing:
-        live_panel()
+        live_panel(bridge_key)
     else:
         st.caption("Press START and allow the camera. Nothing is recorded or sent anywhere.")
+    return bridge
 
 
 def _snapshot() -> None:
@@ -161,6 +164,6 @@ def page() -> None:
     st.info(PLACEMENT_TIPS[check], icon=":material/photo_camera:")
     live_tab, snapshot_tab = st.tabs(["Live video", "Snapshot (no video)"])
     with live_tab:
-        _live_video()
+        live_video()
     with snapshot_tab:
         _snapshot()

@@ -42,6 +42,8 @@ class LiveSnapshot:
     problem: str | None = None
     person_found: bool = False
     view: str = "unknown"
+    report: dict[str, Any] | None = None  # the engine's report of the steady window
+    frame: np.ndarray | None = None  # the latest annotated frame
 
 
 def snapshot_of(state: Any, frames_seen: int, steady_needed_s: float = 5.0) -> LiveSnapshot:
@@ -66,6 +68,7 @@ def snapshot_of(state: Any, frames_seen: int, steady_needed_s: float = 5.0) -> L
         progress=None if steady_s is None else min(1.0, float(steady_s) / steady_needed_s),
         person_found=bool(getattr(state, "person_found", False)),
         view=str(getattr(state, "view", "unknown")),
+        report=report if isinstance(report, dict) else None,
     )
 
 
@@ -111,10 +114,12 @@ class LiveBridge:
                     ),
                 )
             return frame_rgb
+        shown = annotated if isinstance(annotated, np.ndarray) else frame_rgb
         with self._lock:
             self._frames += 1
             self._latest = snapshot_of(state, self._frames)
-        return annotated if isinstance(annotated, np.ndarray) else frame_rgb
+            self._latest.frame = shown
+        return shown
 
     def latest(self) -> LiveSnapshot:
         with self._lock:

@@ -15,13 +15,14 @@ from reports.compare import compare_steps
 from reports.pdf import PdfStep, session_pdf
 from reports.wording import STATUS_LABELS, finding_title, text_of
 from store import SessionRecord, SessionStore, StoreError, default_db_path, validate_patient_code
-from ui import components, results
+from ui import components, live, results
 from ui.engine import (
     EngineResult,
     analyse_upload,
     explain_reports,
     make_symptoms,
     red_flags_for,
+    result_from_live,
 )
 from ui.questionnaire import question_order, questionnaire
 from ui.upload import IMAGE_TYPES, MAX_UPLOAD_MB, VIDEO_TYPES
@@ -121,11 +122,17 @@ def _step_stage(state: dict[str, Any], step: ProtocolStep) -> None:
     if done is None:
         how = st.radio(
             "Record with",
-            ["Upload a video or photo", "Take a snapshot with the camera"],
+            ["Upload a video or photo", "Take a snapshot with the camera",
+             "Record live with the camera"],
             horizontal=True,
             key=f"sess-how-{step.key}",
         )
         data: tuple[bytes, str] | None = None
+        if how.startswith("Record live"):
+            bridge_key = f"sess-bridge-{step.key}-{attempt}"
+            if live.live_video(key=f"sess-live-{step.key}-{attempt}", bridge_key=bridge_key):
+                _keep_live_result(state, step.key, bridge_key)
+            return
         if how.startswith("Upload"):
             up = st.file_uploader(
                 f"Recording for '{step.title}' (up to {MAX_UPLOAD_MB} MB)",
@@ -163,6 +170,21 @@ def _step_stage(state: dict[str, Any], step: ProtocolStep) -> None:
         state["attempt"][step.key] = attempt + 1
         state["saved_id"] = None
         st.rerun()
+
+
+@st.fragment(run_every=1.0)
+def _keep_live_result(state: dict[str, Any], step_key: str, bridge_key: str) -> None:
+    """Once the live check has a verdict, offer to keep it as this step's recording."""
+    bridge = st.session_state.get(bridge_key)
+    snap = bridge.latest() if bridge is not None else None
+    if snap is None or not snap.ready or snap.report is None:
+        st.caption("Keeping the result becomes possible once the live check has a verdict.")
+        return
+    if st.button("Keep this live result for the step", type="primary",
+                 key=f"sess-keep-{bridge_key}"):
+        state["steps"][step_key] = result_from_live(snap.report, snap.frame)
+        state["saved_id"] = None
+        st.rerun(scope="app")
 
 
 def _ok_steps(state: dict[str, Any]) -> dict[str, EngineResult]:
