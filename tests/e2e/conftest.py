@@ -122,6 +122,28 @@ def page(browser_factory):  # noqa: ANN001, ANN201
     context.close()
 
 
+@pytest.fixture
+def fake_camera_page(browser_factory, tmp_path):  # noqa: ANN001, ANN201
+    """A page whose camera is Chromium's fake device looping a project still (a side view
+    of knees pressed back 15 deg), camera permission granted."""
+    from tests.e2e.test_browser_live import SUBJECT, _y4m_from_still
+
+    if not SUBJECT.is_file():
+        pytest.skip(f"synthetic subject not found: {SUBJECT}")
+    clip = _y4m_from_still(SUBJECT, tmp_path / "camera.y4m")
+    browser = browser_factory([
+        "--use-fake-device-for-media-stream",
+        "--use-fake-ui-for-media-stream",
+        f"--use-file-for-fake-video-capture={clip}",
+    ])
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    context.grant_permissions(["camera"])
+    pg = context.new_page()
+    pg.set_default_timeout(60_000)
+    yield pg
+    context.close()
+
+
 def _first_existing(paths: list[Path]) -> Path | None:
     for path in paths:
         if path.is_file():

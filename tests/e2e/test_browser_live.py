@@ -33,23 +33,8 @@ def _y4m_from_still(still: Path, out: Path, seconds: float = 4.0, fps: int = 15)
     return out
 
 
-def test_live_check_with_fake_camera_shows_live_measurements(
-    app_server, browser_factory, tmp_path, shot
-):
-    if not SUBJECT.is_file():
-        pytest.skip(f"synthetic subject not found: {SUBJECT}")
-    clip = _y4m_from_still(SUBJECT, tmp_path / "camera.y4m")
-    browser = browser_factory(
-        [
-            "--use-fake-device-for-media-stream",
-            "--use-fake-ui-for-media-stream",
-            f"--use-file-for-fake-video-capture={clip}",
-        ]
-    )
-    context = browser.new_context(viewport={"width": 1280, "height": 1000})
-    context.grant_permissions(["camera"])
-    page = context.new_page()
-    page.set_default_timeout(60_000)
+def test_live_check_with_fake_camera_shows_live_measurements(app_server, fake_camera_page, shot):
+    page = fake_camera_page
     page.goto(app_server["url"] + "/?mode=live")
     page.get_by_role("heading", name="Live check").wait_for()
     assert page.get_by_text("hip height").first.is_visible()
@@ -70,4 +55,3 @@ def test_live_check_with_fake_camera_shows_live_measurements(
     assert playing
     shot(page, "live-check")
     webrtc.get_by_role("button", name="STOP").click()
-    context.close()
