@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from fractions import Fraction
 from pathlib import Path
 
@@ -76,6 +76,36 @@ def make_video(
     upright writes for a landscape-stored sensor image (``rotate=90`` in old metadata).
     ``faststart`` puts the MP4 index first, so a truncated copy still has decodable frames.
     """
+    frames = (synthetic_frame(i, width_px, height_px, noise) for i in range(n_frames))
+    return encode_frames(path, frames, width_px, height_px, codec=codec, pix_fmt=pix_fmt,
+                         fps=fps, pts=pts, time_base=time_base,
+                         rotation_ccw_deg=rotation_ccw_deg, faststart=faststart)
+
+
+# Quiet, fast settings for encoders that need them in tests.
+ENCODER_OPTIONS = {
+    "libx265": {"x265-params": "log-level=error"},
+    "libsvtav1": {"preset": "12", "svtav1-params": "verbosity=0"},
+    "libvpx-vp9": {"deadline": "realtime", "cpu-used": "8"},
+}
+
+
+def encode_frames(
+    path: Path,
+    frames: Iterable[np.ndarray],
+    width_px: int,
+    height_px: int,
+    *,
+    codec: str = "libx264",
+    pix_fmt: str = "yuv420p",
+    fps: int = 25,
+    pts: Sequence[int] | None = None,
+    time_base: Fraction | None = None,
+    rotation_ccw_deg: int | None = None,
+    faststart: bool = False,
+) -> Path:
+    """Encode RGB frames of ``width_px`` x ``height_px``; the one writer both media
+    factories use. ``pts`` (in ``time_base`` units) makes it variable-frame-rate."""
     path = Path(path)
     options = {"movflags": "+faststart"} if faststart else {}
     with av.open(str(path), mode="w", options=options) as container:
@@ -83,21 +113,15 @@ def make_video(
         stream.width = width_px
         stream.height = height_px
         stream.pix_fmt = pix_fmt
-        if codec == "libx265":
-            stream.options = {"x265-params": "log-level=error"}
-        if codec == "libsvtav1":
-            stream.options = {"preset": "12", "svtav1-params": "verbosity=0"}
-        if codec == "libvpx-vp9":
-            stream.options = {"deadline": "realtime", "cpu-used": "8"}
+        if codec in ENCODER_OPTIONS:
+            stream.options = dict(ENCODER_OPTIONS[codec])
         if time_base is not None:
             stream.time_base = time_base
             stream.codec_context.time_base = time_base
         if rotation_ccw_deg:
             stream.set_display_rotation(rotation_ccw_deg)
-        for i in range(n_frames):
-            frame = av.VideoFrame.from_ndarray(
-                synthetic_frame(i, width_px, height_px, noise), format="rgb24"
-            )
+        for i, image in enumerate(frames):
+            frame = av.VideoFrame.from_ndarray(image, format="rgb24")
             frame.pts = pts[i] if pts is not None else i
             if time_base is not None:
                 frame.time_base = time_base

@@ -20,8 +20,8 @@ from collections.abc import Sequence
 from fractions import Fraction
 from pathlib import Path
 
-import av
 import numpy as np
+from media_factory import encode_frames
 from PIL import Image
 
 from posture.source import open_media
@@ -33,10 +33,6 @@ WALK_OUTDOOR = "walk_side_outdoor_sports2d.mp4"
 PIX_FMT = {
     "libx264": "yuv420p", "libx265": "yuv420p", "libvpx-vp9": "yuv420p",
     "mjpeg": "yuvj420p", "mpeg4": "yuv420p",
-}
-_ENCODER_OPTIONS = {
-    "libx265": {"x265-params": "log-level=error"},
-    "libvpx-vp9": {"deadline": "realtime", "cpu-used": "8"},
 }
 
 
@@ -112,31 +108,14 @@ def write_video(
     ``rotation_ccw_deg`` writes a display matrix, as phones do (-90: the stored image is
     the upright one turned a quarter counter-clockwise, ``np.rot90(upright, 1)``);
     ``faststart`` puts the MP4 index first, so a truncated copy still decodes."""
-    path = Path(path)
     first = even_size(frames[0])
-    options = {"movflags": "+faststart"} if faststart else {}
-    with av.open(str(path), mode="w", options=options) as container:
-        stream = container.add_stream(codec, rate=fps)
-        stream.height, stream.width = first.shape[:2]
-        stream.pix_fmt = PIX_FMT[codec]
-        if codec in _ENCODER_OPTIONS:
-            stream.options = dict(_ENCODER_OPTIONS[codec])
-        time_base = Fraction(1, 1000) if pts_ms is not None else None
-        if time_base is not None:
-            stream.time_base = time_base
-            stream.codec_context.time_base = time_base
-        if rotation_ccw_deg:
-            stream.set_display_rotation(rotation_ccw_deg)
-        for i, image in enumerate(frames):
-            frame = av.VideoFrame.from_ndarray(even_size(image), format="rgb24")
-            frame.pts = pts_ms[i] if pts_ms is not None else i
-            if time_base is not None:
-                frame.time_base = time_base
-            for packet in stream.encode(frame):
-                container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
-    return path
+    height_px, width_px = first.shape[:2]
+    return encode_frames(
+        path, (even_size(image) for image in frames), width_px, height_px, codec=codec,
+        pix_fmt=PIX_FMT[codec], fps=fps, pts=pts_ms,
+        time_base=Fraction(1, 1000) if pts_ms is not None else None,
+        rotation_ccw_deg=rotation_ccw_deg, faststart=faststart,
+    )
 
 
 def write_photo(path: Path, image: np.ndarray, *, exif_orientation: int | None = None) -> Path:
