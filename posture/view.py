@@ -9,6 +9,7 @@ Labels are smoothed over one second and grouped into segments.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -64,10 +65,19 @@ def shoulder_yaw_deg(world_m: np.ndarray) -> np.ndarray:
     return yaw
 
 
+def _windows(t_s: np.ndarray, window_s: float) -> Iterator[tuple[int, slice]]:
+    """(frame, slice of the frames within ``window_s`` centred on it); ``t_s`` ascending,
+    so each window is found by bisection, not by scanning the whole recording."""
+    starts = np.searchsorted(t_s, t_s - window_s / 2, side="left")
+    stops = np.searchsorted(t_s, t_s + window_s / 2, side="right")
+    for i, (start, stop) in enumerate(zip(starts, stops, strict=True)):
+        yield i, slice(int(start), int(stop))
+
+
 def _rolling_median(values: np.ndarray, t_s: np.ndarray, window_s: float) -> np.ndarray:
     out = np.full(len(values), np.nan)
-    for i, t in enumerate(t_s):
-        near = values[np.abs(t_s - t) <= window_s / 2]
+    for i, window in _windows(t_s, window_s):
+        near = values[window]
         near = near[np.isfinite(near)]
         if near.size:
             out[i] = np.median(near)
@@ -117,8 +127,8 @@ def frame_views(
 def _smooth_labels(labels: np.ndarray, t_s: np.ndarray, window_s: float = 1.0) -> np.ndarray:
     """Majority vote over a sliding time window (ignores 'unknown' where others exist)."""
     out = labels.copy()
-    for i, t in enumerate(t_s):
-        near = labels[np.abs(t_s - t) <= window_s / 2]
+    for i, window in _windows(t_s, window_s):
+        near = labels[window]
         known = near[near != "unknown"]
         if known.size:
             values, counts = np.unique(known, return_counts=True)

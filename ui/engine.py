@@ -54,25 +54,9 @@ class EngineResult:
         return self.error is None and self.report is not None
 
 
-def _plain_series(series: Any) -> dict[str, list[float]]:
+def _plain_series(series: dict[str, np.ndarray]) -> dict[str, list[float]]:
     """numpy arrays -> lists of floats (NaN kept), so results pickle and chart cheaply."""
-    out: dict[str, list[float]] = {}
-    for name, values in dict(series or {}).items():
-        try:
-            arr = np.asarray(values, dtype=float).ravel()
-        except (TypeError, ValueError):
-            continue
-        out[str(name)] = arr.tolist()
-    return out
-
-
-def _report_dict(analysis: Any) -> dict[str, Any]:
-    report = getattr(analysis, "report", analysis)
-    if hasattr(report, "to_dict"):
-        return report.to_dict()
-    if isinstance(report, dict):
-        return report
-    raise TypeError(f"unexpected report type {type(report)!r}")
+    return {name: np.asarray(values, dtype=float).tolist() for name, values in series.items()}
 
 
 def evidence_times(
@@ -158,8 +142,8 @@ def analyse_file(
         if want_video:
             kwargs["annotated_path"] = annotated
         analysis = posture.analyse(Path(path), **kwargs)
-        result.report = _report_dict(analysis)
-        result.series = _plain_series(getattr(analysis, "series", None))
+        result.report = analysis.report.to_dict()
+        result.series = _plain_series(analysis.series)
         result.csv_text = measurements_csv(analysis.measurements)
         if annotated.is_file() and annotated.stat().st_size > 0:
             if is_photo:
