@@ -6,6 +6,7 @@ Only draws what the engine measured: every number comes from ``Analysis.measurem
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +19,7 @@ from .errors import InputError
 from .landmarks import LEFT_HIP, LEFT_KNEE, RIGHT_HIP, RIGHT_KNEE, SIDE_POINTS, SKELETON_EDGES
 from .privacy import blur_faces as _blur_faces
 from .privacy import face_landmarks_near
-from .source import open_media, prefetch
+from .source import DisplayCopies, Frame, open_media, prefetch
 from .video_out import VideoWriter
 
 if TYPE_CHECKING:
@@ -143,10 +144,18 @@ def annotate_position(analysis: Analysis, image_rgb: np.ndarray, position: int,
                       flagged)
 
 
+def display_copies(config: Config) -> DisplayCopies:
+    """What the pose pass's decoder keeps for ``write_annotated(copies=...)``: frames at the
+    annotated video's size and rate, within ``config.speed.display_copies_max_bytes``."""
+    return DisplayCopies(ANNOTATED_MAX_SIDE_PX, ANNOTATED_MAX_FPS,
+                         config.speed.display_copies_max_bytes)
+
+
 def write_annotated(analysis: Analysis, source: Any, path: str | Path, config: Config,
-                    blur_faces: bool = False) -> None:
+                    blur_faces: bool = False, copies: DisplayCopies | None = None) -> None:
     """Write the annotated photo (.png/.jpg/.webp) or video (.mp4/.webm) to ``path``,
-    faces blurred when ``blur_faces``."""
+    faces blurred when ``blur_faces``. ``copies`` kept by the analysis's decoder
+    (``display_copies``) spare decoding the video again when they cover it."""
     path = Path(path)
     suffix = path.suffix.lower()
     is_image = analysis.pose.kind == "image"
@@ -172,7 +181,8 @@ def write_annotated(analysis: Analysis, source: Any, path: str | Path, config: C
         with atomic_write_path(path) as tmp:
             Image.fromarray(drawn).save(tmp, format=IMAGE_SUFFIXES[suffix])
         return
-    _write_video(analysis, Path(source), path, config, VIDEO_SUFFIXES[suffix], blur_faces)
+    _write_video(analysis, Path(source), path, config, VIDEO_SUFFIXES[suffix], blur_faces,
+                 copies)
 
 
 def _annotated_step(frame_index: np.ndarray, fps: float) -> int:
@@ -186,29 +196,40 @@ def _annotated_step(frame_index: np.ndarray, fps: float) -> int:
 
 
 def _write_video(analysis: Analysis, source: Path, path: Path, config: Config,
-                 codec: str, blur_faces: bool = False) -> None:
-    m = analysis.measurements
-    position_of = {int(f): i for i, f in enumerate(m.frame_index)}
-    step = _annotated_step(m.frame_index, analysis.info.fps or 30.0)
-    fps = (analysis.info.fps or 30.0) / step
+                 codec: str, blur_faces: bool = False,
+                 copies: DisplayCopies | None = None) -> None:
+    step = _annotated_step(analysis.measurements.frame_index, analysis.info.fps or 30.0)
+    kept = copies.frames(every_nth=step) if copies is not None else None
+    if kept is not None:
+        _draw_video(analysis, kept, path, step, codec, blur_faces)
+        return
     with open_media(source, max_side_px=ANNOTATED_MAX_SIDE_PX,
                     max_duration_s=config.max_duration_s) as media:
-        writer = None
-        last_position = 0
-        try:
-            # Decoding in a thread overlaps drawing and encoding.
-            for frame in prefetch(media.frames(every_nth=step)):
-                if writer is None:
-                    h, w = frame.image_rgb.shape[:2]
-                    writer = VideoWriter(path, fps, w, h, codec=codec).__enter__()
-                # Frames skipped by the analysis show the nearest analysed frame's skeleton.
-                last_position = position_of.get(frame.index, last_position)
-                drawn = annotate_position(analysis, frame.image_rgb, last_position,
-                                          blur_faces=blur_faces)
-                writer.write(drawn, frame.t_s)
-        except BaseException as err:
-            if writer is not None:
-                writer.__exit__(type(err), err, err.__traceback__)
-            raise
+        # Decoding in a thread overlaps drawing and encoding.
+        frames = prefetch(media.frames(every_nth=step, for_display=True))
+        _draw_video(analysis, frames, path, step, codec, blur_faces)
+
+
+def _draw_video(analysis: Analysis, frames: Iterable[Frame], path: Path, step: int,
+                codec: str, blur_faces: bool) -> None:
+    m = analysis.measurements
+    position_of = {int(f): i for i, f in enumerate(m.frame_index)}
+    fps = (analysis.info.fps or 30.0) / step
+    writer = None
+    last_position = 0
+    try:
+        for frame in frames:
+            if writer is None:
+                h, w = frame.image_rgb.shape[:2]
+                writer = VideoWriter(path, fps, w, h, codec=codec).__enter__()
+            # Frames skipped by the analysis show the nearest analysed frame's skeleton.
+            last_position = position_of.get(frame.index, last_position)
+            drawn = annotate_position(analysis, frame.image_rgb, last_position,
+                                      blur_faces=blur_faces)
+            writer.write(drawn, frame.t_s)
+    except BaseException as err:
         if writer is not None:
-            writer.__exit__(None, None, None)
+            writer.__exit__(type(err), err, err.__traceback__)
+        raise
+    if writer is not None:
+        writer.__exit__(None, None, None)

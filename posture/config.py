@@ -198,6 +198,11 @@ class SpeedConfig:
     # After a reduced-rate pass the analysis must agree (standing, this share of the
     # subject's frames still); otherwise every frame is analysed after all.
     quiet_min_still_share: float = 0.8
+    # When an annotated video is wanted, the decoder that feeds the pose pass also keeps
+    # small copies of the frames (800 px, YUV 4:2:0: about 0.5 MB each) while they fit in
+    # this many bytes, so the video is drawn without decoding the clip again (256 MB: about
+    # 15 s at 30 frames/s). Longer clips are decoded again; 0 always decodes again.
+    display_copies_max_bytes: int = 256 * 1024 * 1024
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,16 @@ import numpy as np
 
 from .config import Config
 from .errors import InputError
-from .source import Frame, MediaInfo, frame_from_array, live_info, open_media, prefetch, probe
+from .source import (
+    DisplayCopies,
+    Frame,
+    MediaInfo,
+    frame_from_array,
+    live_info,
+    open_media,
+    prefetch,
+    probe,
+)
 from .subject import SubjectPlan, choose_subject, link_tracks, scan_for_subject
 
 
@@ -41,6 +50,9 @@ class Opened:
     # Set when the pose pass starts before the subject scan has ended: ``plan`` is then
     # None until the scan's result is in.
     scan: _BackgroundScan | None = None
+    # Small copies of the frames for the annotated video, kept by the decoder that fed
+    # this pass (None when no annotated video is wanted).
+    copies: DisplayCopies | None = None
 
 
 class _KeepFrames:
@@ -172,7 +184,7 @@ class _BackgroundScan:
 
 
 def _decode(source: Any, plan: SubjectPlan | None, config: Config,
-            every_nth: int) -> tuple[Any, Iterator[Frame]]:
+            every_nth: int, copies: DisplayCopies | None) -> tuple[Any, Iterator[Frame]]:
     """(media, frames decoded ahead in a thread) for the pose pass over a video file."""
     following = plan is not None and plan.track is not None
     media = open_media(
@@ -189,7 +201,8 @@ def _decode(source: Any, plan: SubjectPlan | None, config: Config,
             # Outside the subject's time in view nothing is cropped, so nothing converted.
             return plan.crop_box(t_s, w, h) is not None
 
-    return media, _prefetch(media.frames(every_nth=every_nth, convert_if=convert_if))
+    return media, _prefetch(media.frames(every_nth=every_nth, convert_if=convert_if,
+                                         copies=copies))
 
 
 def _standing_step(info: MediaInfo, config: Config) -> int:
@@ -239,7 +252,8 @@ def _every_frame_anyway(info: MediaInfo, config: Config) -> bool:
     return _standing_step(info, config) == 1
 
 
-def _open_video(source: str | Path, info: MediaInfo, config: Config) -> Opened:
+def _open_video(source: str | Path, info: MediaInfo, config: Config,
+                copies: DisplayCopies | None) -> Opened:
     """Scan for the subject, then set up the pose pass (decoding short clips only once)."""
     side = config.pose.inference_max_side_px
     media = open_media(source, max_side_px=side, max_duration_s=config.max_duration_s)
@@ -252,12 +266,14 @@ def _open_video(source: str | Path, info: MediaInfo, config: Config) -> Opened:
         # Most clips show one person, and then the pose pass runs over the whole frame
         # whatever else the scan finds: it starts at once, beside the scan, and starts
         # again in a crop only if the scan finds someone to follow.
-        shared = _SharedFrames(_prefetch(media.frames()), config.speed.decode_once_max_bytes)
+        shared = _SharedFrames(_prefetch(media.frames(copies=copies)),
+                               config.speed.decode_once_max_bytes)
         scan = _BackgroundScan(source, info, config, shared, media)
-        return Opened(media.info, shared.read(), "video", scan, None, 1, scan)
+        return Opened(media.info, shared.read(), "video", scan, None, 1, scan, copies)
     try:
         if decode_once:
-            kept = _KeepFrames(_prefetch(media.frames()), config.speed.decode_once_max_bytes)
+            kept = _KeepFrames(_prefetch(media.frames(copies=copies)),
+                               config.speed.decode_once_max_bytes)
             plan = scan_for_subject(source, info, config, frames=kept, samples=samples)
         else:
             kept = None
@@ -267,17 +283,18 @@ def _open_video(source: str | Path, info: MediaInfo, config: Config) -> Opened:
     step = _analysis_step(info, plan, samples, config)
     if plan.track is None and kept is not None and kept.complete and kept.frames:
         frames = [f for f in kept.frames if f.index % step == 0]
-        return Opened(media.info, frames, "video", media, plan, step)
-    media, frames = _decode(source, plan, config, step)
-    return Opened(media.info, frames, "video", media, plan, step)
+        return Opened(media.info, frames, "video", media, plan, step, copies=copies)
+    media, frames = _decode(source, plan, config, step, copies)
+    return Opened(media.info, frames, "video", media, plan, step, copies=copies)
 
 
-def open_frames(source: Any, config: Config) -> Opened:
-    """What the pose pass reads, for a path, an image array or frames."""
+def open_frames(source: Any, config: Config, copies: DisplayCopies | None = None) -> Opened:
+    """What the pose pass reads, for a path, an image array or frames. ``copies`` (video
+    files only) keeps small copies of the decoded frames for the annotated video."""
     if isinstance(source, (str, Path)):
         info = probe(source)
         if info.kind == "video":
-            return _open_video(source, info, config)
+            return _open_video(source, info, config, copies)
         media = open_media(source, max_side_px=config.pose.inference_max_side_px,
                            max_duration_s=config.max_duration_s)
         return Opened(media.info, _prefetch(media), "image", media, None)
@@ -295,5 +312,5 @@ def open_frames(source: Any, config: Config) -> Opened:
 
 def reopen_every_frame(source: Any, opened: Opened, config: Config) -> Opened:
     """A fresh pose pass over every frame of a video file, following ``opened.plan``."""
-    media, frames = _decode(source, opened.plan, config, every_nth=1)
-    return Opened(opened.info, frames, opened.mode, media, opened.plan)
+    media, frames = _decode(source, opened.plan, config, 1, opened.copies)
+    return Opened(opened.info, frames, opened.mode, media, opened.plan, copies=opened.copies)

@@ -192,7 +192,12 @@ def analyse(
     """
     config = config or Config()
     progress = _monotonic(progress)
-    opened = open_frames(source, config)
+    copies = None
+    if annotated_path is not None and config.speed.display_copies_max_bytes > 0:
+        from .annotate import display_copies
+
+        copies = display_copies(config)
+    opened = open_frames(source, config, copies)
     try:
         pose = _pose_pass(opened, config, progress)
     except Restart:
@@ -222,7 +227,8 @@ def analyse(
     if annotated_path is not None:
         from .annotate import write_annotated
 
-        write_annotated(analysis, source, annotated_path, config, blur_faces=blur_faces)
+        write_annotated(analysis, source, annotated_path, config, blur_faces=blur_faces,
+                        copies=opened.copies)
     if progress:
         progress(1.0)
     return analysis

@@ -25,7 +25,7 @@ from media_factory import (
 )
 
 from posture.errors import InputError
-from posture.source import Frame, frame_from_array, open_media, probe
+from posture.source import DisplayCopies, Frame, frame_from_array, open_media, probe
 
 
 def read_all(path: Path, **kwargs: object) -> tuple[object, list[Frame]]:
@@ -151,9 +151,9 @@ def test_streaming_decodes_lazily(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     converted: list[int] = []
     real_convert = source_module._to_upright_rgb
 
-    def counting_convert(decoded, max_side_px):  # type: ignore[no-untyped-def]
+    def counting_convert(*args):  # type: ignore[no-untyped-def]
         converted.append(1)
-        return real_convert(decoded, max_side_px)
+        return real_convert(*args)
 
     monkeypatch.setattr(source_module, "_to_upright_rgb", counting_convert)
     path = make_video(tmp_path / "long.mp4", n_frames=300, fps=30)
@@ -167,6 +167,96 @@ def test_streaming_decodes_lazily(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     # Closing the source closes the open decoder; the iterator is then exhausted.
     assert next(iterator, None) is None
     assert len(converted) == 4
+
+
+def test_for_display_conversion_is_close_to_the_usual_one(tmp_path: Path) -> None:
+    path = make_video(tmp_path / "c.mp4", n_frames=4, width_px=320, height_px=180)
+    with open_media(path, max_side_px=160) as source:
+        usual = list(source.frames())
+        display = list(source.frames(for_display=True))
+    for a, b in zip(usual, display, strict=True):
+        assert a.image_rgb.shape == b.image_rgb.shape == (90, 160, 3)
+        assert np.abs(a.image_rgb.astype(int) - b.image_rgb).mean() < 3
+
+
+# --------------------------------------------------------------------------- display copies
+
+
+def _copies(max_side_px: int = 160, max_fps: float = 30.0, max_bytes: int = 10**8
+            ) -> DisplayCopies:
+    return DisplayCopies(max_side_px=max_side_px, max_fps=max_fps, max_bytes=max_bytes)
+
+
+def test_display_copies_are_the_frames_a_second_decode_gives(tmp_path: Path) -> None:
+    path = make_video(tmp_path / "c.mp4", n_frames=12, fps=60, width_px=320, height_px=180)
+    copies = _copies()
+    with open_media(path, max_side_px=64) as source:
+        # A pass at another size and rate (the pose pass) keeps them on the side.
+        assert [f.index for f in source.frames(every_nth=3, copies=copies)] == [0, 3, 6, 9]
+    assert copies.every_nth == 2  # 60 fps kept at 30
+    kept = list(copies.frames(every_nth=2) or [])
+    with open_media(path) as source:
+        fresh = list(source.frames(max_side_px=160, every_nth=2))
+    assert [f.index for f in kept] == [f.index for f in fresh] == [0, 2, 4, 6, 8, 10]
+    assert [f.t_s for f in kept] == pytest.approx([f.t_s for f in fresh])
+    for a, b in zip(kept, fresh, strict=True):
+        assert a.image_rgb.shape == b.image_rgb.shape == (90, 160, 3)
+        assert np.abs(a.image_rgb.astype(int) - b.image_rgb).mean() < 3
+    assert [f.index for f in copies.frames(every_nth=4) or []] == [0, 4, 8]
+    assert copies.frames(every_nth=3) is None  # frames 3 and 9 were never kept
+
+
+def test_display_copies_have_even_sizes(tmp_path: Path) -> None:
+    path = make_video(tmp_path / "c.mp4", n_frames=2, width_px=320, height_px=180)
+    copies = _copies(max_side_px=75)
+    with open_media(path) as source:
+        list(source.frames(copies=copies))
+    shapes = {f.image_rgb.shape for f in copies.frames() or []}
+    assert shapes == {(42, 74, 3)}  # 75 x 42 fitted, then even for YUV 4:2:0
+
+
+def test_display_copies_are_upright(tmp_path: Path) -> None:
+    path = make_video(tmp_path / "phone.mp4", n_frames=3, width_px=256, height_px=128,
+                      rotation_ccw_deg=-90)
+    copies = _copies(max_side_px=128)
+    with open_media(path) as source:
+        usual = list(source.frames(max_side_px=128, copies=copies))
+    kept = list(copies.frames() or [])
+    assert kept[0].image_rgb.shape == usual[0].image_rgb.shape == (128, 64, 3)
+    assert marker_centre(kept[0].image_rgb) == pytest.approx(
+        marker_centre(usual[0].image_rgb), abs=0.05)
+
+
+def test_display_copies_over_budget_are_dropped(tmp_path: Path) -> None:
+    path = make_video(tmp_path / "c.mp4", n_frames=10, width_px=320, height_px=180)
+    one_frame_bytes = 160 * 90 * 3 // 2
+    copies = _copies(max_bytes=4 * one_frame_bytes)
+    with open_media(path) as source:
+        assert len(list(source.frames(copies=copies))) == 10  # the pass itself goes on
+    assert copies.complete and copies.frames() is None
+    copies = _copies(max_bytes=10 * one_frame_bytes)
+    with open_media(path) as source:
+        list(source.frames(copies=copies))
+    assert len(list(copies.frames() or [])) == 10
+
+
+def test_display_copies_of_a_pass_stopped_early_are_not_used(tmp_path: Path) -> None:
+    path = make_video(tmp_path / "c.mp4", n_frames=30)
+    copies = _copies()
+    with open_media(path) as source:
+        list(itertools.islice(source.frames(copies=copies), 5))
+    assert not copies.complete and copies.frames() is None
+    with open_media(path) as source:  # a new pass starts afresh
+        list(source.frames(copies=copies))
+    assert [f.index for f in copies.frames() or []] == list(range(30))
+
+
+def test_display_copies_end_where_the_duration_limit_stops(tmp_path: Path) -> None:
+    path = make_video(tmp_path / "c.mp4", n_frames=50, fps=25)
+    copies = _copies()
+    with open_media(path, max_duration_s=0.5) as source:
+        frames = list(source.frames(copies=copies))
+    assert [f.index for f in copies.frames() or []] == [f.index for f in frames]
 
 
 def test_truncated_faststart_mp4_yields_what_decodes(tmp_path: Path) -> None:
