@@ -248,6 +248,51 @@ def choose_subject(tracks: list[Track], min_walk_heights: float = 1.0) -> Subjec
     return SubjectPlan(main, people, method)
 
 
+class SampleTimes:
+    """Which frames the subject scan searches: the first at or after each multiple of
+    ``spacing_s`` (on a steady frame rate, every n-th frame). A clip whose length is unknown
+    (``expected_s`` None: WebM recorded in a browser says nothing) or longer than it said
+    is sampled every ``unknown_spacing_s``, spaced twice as far after every
+    ``max_samples`` samples, so the scan stays short however long the clip.
+
+    >>> times = SampleTimes(spacing_s=0.5, fps=30.0, expected_s=2.0)
+    >>> [i for i in range(60) if times.take(i / 30)]
+    [0, 15, 30, 45]
+    """
+
+    def __init__(self, spacing_s: float, fps: float, expected_s: float | None,
+                 max_samples: int = 40, unknown_spacing_s: float = 0.5) -> None:
+        self.spacing_s = spacing_s
+        self.expected_s = expected_s
+        self.max_samples = max_samples
+        self.unknown_spacing_s = unknown_spacing_s
+        self.taken = 0
+        self._slack_s = 0.25 / fps  # timestamps a little early still count as on time
+        self._next_t_s = 0.0
+        self._since_change = 0
+        if expected_s is None:
+            self._unknown()
+
+    def _unknown(self) -> None:
+        self.expected_s = None
+        self.spacing_s = max(self.spacing_s, self.unknown_spacing_s)
+        self._since_change = 0
+
+    def take(self, t_s: float) -> bool:
+        """Whether the frame at ``t_s`` (called in time order) is a sample."""
+        if self.expected_s is not None and t_s > 1.25 * self.expected_s + 0.25:
+            self._unknown()  # the file said it was shorter than it is
+        if t_s < self._next_t_s - self._slack_s:
+            return False
+        self.taken += 1
+        self._since_change += 1
+        if self.expected_s is None and self._since_change >= self.max_samples:
+            self.spacing_s *= 2
+            self._since_change = 0
+        self._next_t_s = (np.floor((t_s + self._slack_s) / self.spacing_s) + 1) * self.spacing_s
+        return True
+
+
 def scan_for_subject(path, info, config, frames=None, samples=None) -> SubjectPlan:
     """Sample a video file about twice a second and plan whom the pose pass follows.
 
@@ -275,9 +320,10 @@ def scan_for_subject(path, info, config, frames=None, samples=None) -> SubjectPl
     n_samples = int(min(40, max(4, duration * 2)))
     every_nth = max(1, int(round((info.frame_count or fps * duration) / n_samples)))
     spacing_s = every_nth / fps
+    times = SampleTimes(spacing_s, fps, duration if duration > 0 else None)
     samples = [] if samples is None else samples
     max_side = config.pose.inference_max_side_px
-    workers = 2 if n_samples >= 8 else 1
+    workers = 2 if n_samples >= 8 or times.expected_s is None else 1
     with ExitStack() as stack:
         estimators: queue.Queue = queue.Queue()
         for _ in range(workers):
@@ -292,9 +338,12 @@ def scan_for_subject(path, info, config, frames=None, samples=None) -> SubjectPl
             # enough together.
             gap_s = media.max_keyframe_gap_s() if duration > 30 else None
             keyframes_only = gap_s is not None and gap_s <= 1.5 * spacing_s
-            frames = prefetch(media.frames(max_side_px=max_side,
-                                           every_nth=1 if keyframes_only else every_nth,
-                                           keyframes_only=keyframes_only))
+            # Frames that are not samples are decoded but not converted.
+            frames = prefetch(media.frames(
+                max_side_px=max_side, keyframes_only=keyframes_only,
+                convert_if=None if keyframes_only else times.take))
+        else:
+            frames = (frame for frame in frames if times.take(frame.t_s))
 
         def search(image: np.ndarray, t_s: float) -> list[Sighting]:
             estimator = estimators.get()
@@ -317,8 +366,8 @@ def scan_for_subject(path, info, config, frames=None, samples=None) -> SubjectPl
                 if frame.t_s < next_t_s:
                     continue
                 next_t_s = frame.t_s + 0.9 * spacing_s
-            elif frame.index % every_nth:
-                continue
+            elif not frame.image_rgb.size:
+                continue  # decoded, not a sample
             pending.append(pool.submit(search, frame.image_rgb, frame.t_s))
             while len(pending) > workers:  # in order, with few frames waiting
                 samples.append(pending.popleft().result())

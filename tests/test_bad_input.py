@@ -379,6 +379,51 @@ def test_variable_frame_rate_keeps_real_times(tmp_path: Path, scene: np.ndarray)
     assert np.allclose(times, np.array(pts_ms) / 1000, atol=1e-3)
 
 
+def _without_duration(source: Path, path: Path) -> Path:
+    """``source``'s packets in a Matroska file that states no duration, as browsers'
+    recorders write WebM."""
+    import av
+
+    with av.open(str(source)) as src, \
+            av.open(str(path), "w", format="matroska", options={"live": "1"}) as dst:
+        stream = dst.add_stream_from_template(src.streams.video[0])
+        for packet in src.demux(src.streams.video[0]):
+            if packet.dts is not None:
+                packet.stream = stream
+                dst.mux(packet)
+    return path
+
+
+def test_clip_that_states_no_duration_is_analysed_the_same(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import posture.subject as subject_module
+
+    walk = PROJECT_ROOT / "samples" / "walk_side_normal.mp4"  # 4 s, 120 frames
+    unknown = _without_duration(walk, tmp_path / "recorded.mkv")
+    summary = analyse(unknown).report.summary
+    assert summary["source"]["duration_s"] is None
+    searched: list[float] = []
+    real_search = subject_module.sightings_in_frame
+
+    def counting(image, t_s, *args, **kwargs):  # type: ignore[no-untyped-def]
+        searched.append(t_s)
+        return real_search(image, t_s, *args, **kwargs)
+
+    monkeypatch.setattr(subject_module, "sightings_in_frame", counting)
+    analysis, run = run_both(unknown, tmp_path / "out", annotated=".mp4")
+    # The scan searches a frame every half second, as for a clip whose length is known,
+    # not every frame.
+    assert searched == pytest.approx([0.5 * i for i in range(8)])
+    known = analyse(walk)
+    # The same landmarks; Matroska keeps times in milliseconds, which moves values a little.
+    assert np.array_equal(analysis.pose.xy_px, known.pose.xy_px, equal_nan=True)
+    for got, want in zip(analysis.report.findings, known.report.findings, strict=True):
+        assert (got.id, got.status, got.severity, got.side) == (
+            want.id, want.status, want.severity, want.side)
+        assert got.value == pytest.approx(want.value, abs=0.05)
+    assert_valid_run(analysis, run)
+
+
 def test_single_frame_video(tmp_path: Path, scene: np.ndarray) -> None:
     video = write_video(tmp_path / "one.mp4", [scene])
     analysis, run = run_both(video, tmp_path / "out", annotated=".mp4")

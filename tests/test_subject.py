@@ -19,6 +19,7 @@ from posture.config import QualityConfig
 from posture.landmarks import LEFT_ANKLE, LEFT_HIP, LEFT_SHOULDER, RIGHT_ANKLE, RIGHT_HIP
 from posture.pipeline import analyse_poses
 from posture.subject import (
+    SampleTimes,
     Sighting,
     SubjectPlan,
     Track,
@@ -196,3 +197,38 @@ def test_walking_subject_with_a_person_standing_nearby_in_some_frames():
     keep = _select(pose).keep
     assert not keep[30:40].any()
     assert keep[:30].all() and keep[40:].all()
+
+
+# --------------------------------------------------------------------------- scan samples
+
+
+def _taken(times: SampleTimes, fps: float, seconds: float) -> list[int]:
+    return [i for i in range(int(seconds * fps)) if times.take(i / fps)]
+
+
+def test_samples_on_a_steady_rate_are_every_nth_frame():
+    assert _taken(SampleTimes(15 / 30, 30.0, 7.7), 30.0, 7.7) == list(range(0, 231, 15))
+    assert _taken(SampleTimes(7 / 60, 60.0, 3.0), 60.0, 3.0) == list(range(0, 180, 7))
+
+
+def test_samples_follow_time_on_a_variable_rate():
+    times = SampleTimes(0.5, 30.0, 3.0)
+    stamps = [0.0, 0.2, 0.49, 0.52, 0.9, 1.3, 1.6, 2.6, 2.7]
+    assert [t for t in stamps if times.take(t)] == [0.0, 0.52, 1.3, 1.6, 2.6]
+
+
+def test_a_clip_of_unknown_length_is_sampled_twice_a_second_then_less_often():
+    times = SampleTimes(1 / 30, 30.0, None, max_samples=40)
+    taken = _taken(times, 30.0, 60.0)
+    # 40 samples at 0.5 s (20 s), then 40 at 1 s (40 s): 80 in a minute, not 1800.
+    assert len(taken) == 80
+    assert np.diff(taken[:40]).tolist() == [15] * 39
+    assert np.diff(taken[40:]).tolist() == [30] * 39
+
+
+def test_a_clip_longer_than_it_says_is_sampled_as_one_of_unknown_length():
+    # A header claiming 0.17 s (5 frames) on a 60 s clip: every frame is a sample at first,
+    # then no more often than twice a second.
+    taken = _taken(SampleTimes(1 / 30, 30.0, 0.166), 30.0, 60.0)
+    assert len(taken) < 100
+    assert np.diff(taken[20:]).min() >= 15
