@@ -60,6 +60,53 @@ def _text(image: np.ndarray, text: str, origin: tuple[int, int], scale: float,
                 cv2.LINE_AA)
 
 
+# Angle labels: the landmark each is written beside, its name and its colour.
+_ANCHORS = {
+    "knee_flexion_left_deg": (LEFT_KNEE, "L knee", LEFT_COLOUR),
+    "knee_flexion_right_deg": (RIGHT_KNEE, "R knee", RIGHT_COLOUR),
+    "trunk_inclination_deg": (LEFT_HIP, "trunk", MID_COLOUR),
+    "pelvic_obliquity_deg": (RIGHT_HIP, "pelvis", MID_COLOUR),
+}
+
+
+def _text_box(text: str, origin: tuple[int, int], scale: float) -> tuple[int, int, int, int]:
+    """(left, top, right, bottom) of ``_text``'s outlined text at ``origin``."""
+    thickness = max(1, int(round(scale * 2))) + 2
+    (width, height), baseline = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale,
+                                                thickness)
+    x, y = origin
+    return x, y - height - thickness, x + width + thickness, y + baseline
+
+
+def place_labels(labels: list[tuple[str, tuple[int, int], Any]], size_px: tuple[int, int],
+                 scale: float) -> list[tuple[str, tuple[int, int], Any]]:
+    """Move labels (text, origin, colour) down until none covers another, and inside the
+    picture: seen from the side, both knees (and both hips) are in nearly the same place.
+
+    >>> place_labels([("L knee +2", (100, 100), 0), ("R knee +5", (102, 101), 0)],
+    ...              (640, 480), 0.5)  # doctest: +NORMALIZE_WHITESPACE
+    [('L knee +2', (100, 100), 0), ('R knee +5', (102, 122), 0)]
+    """
+    width, height = size_px
+    placed: list[tuple[int, int, int, int]] = []
+    out = []
+    for text, (x, y), colour in labels:
+        left, top, right, bottom = _text_box(text, (x, y), scale)
+        x -= max(0, right - width)  # keep the whole text inside the picture
+        x = max(0, x)
+        y += max(0, -top)
+        for _ in range(len(placed) + 1):
+            box = _text_box(text, (x, y), scale)
+            clash = [b for b in placed if box[0] < b[2] and b[0] < box[2]
+                     and box[1] < b[3] and b[1] < box[3]]
+            if not clash:
+                break
+            y = max(b[3] for b in clash) + (box[3] - box[1]) - (box[3] - y) + 1
+        placed.append(_text_box(text, (x, y), scale))
+        out.append((text, (x, y), colour))
+    return out
+
+
 def draw_frame(
     image_rgb: np.ndarray,
     xy_px: np.ndarray,
@@ -82,17 +129,14 @@ def draw_frame(
         if np.isfinite(point).all():
             cv2.circle(out, tuple(int(v) for v in point), line + 1, (255, 255, 255), -1,
                        cv2.LINE_AA)
-    anchors = {
-        "knee_flexion_left_deg": (LEFT_KNEE, "L knee"),
-        "knee_flexion_right_deg": (RIGHT_KNEE, "R knee"),
-        "trunk_inclination_deg": (LEFT_HIP, "trunk"),
-        "pelvic_obliquity_deg": (RIGHT_HIP, "pelvis"),
-    }
+    wanted = []
     for name, value in labels.items():
-        if name in anchors and np.isfinite(value) and np.isfinite(xy_px[anchors[name][0]]).all():
-            index, label = anchors[name]
+        if name in _ANCHORS and np.isfinite(value) and np.isfinite(xy_px[_ANCHORS[name][0]]).all():
+            index, label, colour = _ANCHORS[name]
             x, y = (int(v) for v in xy_px[index])
-            _text(out, f"{label} {value:+.0f}", (x + 8, y - 8), scale * 0.6)
+            wanted.append((f"{label} {value:+.0f}", (x + 8, y - 8), colour))
+    for text, origin, colour in place_labels(wanted, (w, h), scale * 0.6):
+        _text(out, text, origin, scale * 0.6, colour)
     y = int(28 * scale) + 4
     for text in banner:
         _text(out, text, (8, y), scale * 0.6)
