@@ -6,6 +6,7 @@ Only draws what the engine measured: every number comes from ``Analysis.measurem
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -247,10 +248,13 @@ def _write_video(analysis: Analysis, source: Path, path: Path, config: Config,
     if kept is not None:
         _draw_video(analysis, kept, path, step, codec, blur_faces)
         return
-    with open_media(source, max_side_px=ANNOTATED_MAX_SIDE_PX,
-                    max_duration_s=config.max_duration_s) as media:
-        # Decoding in a thread overlaps drawing and encoding.
-        frames = prefetch(media.frames(every_nth=step, for_display=True))
+    with contextlib.ExitStack() as stack:
+        media = stack.enter_context(open_media(
+            source, max_side_px=ANNOTATED_MAX_SIDE_PX, max_duration_s=config.max_duration_s))
+        # Decoding in a thread overlaps drawing and encoding; on an error the thread stops
+        # before the media closes.
+        frames = stack.enter_context(contextlib.closing(
+            prefetch(media.frames(every_nth=step, for_display=True))))
         _draw_video(analysis, frames, path, step, codec, blur_faces)
 
 

@@ -94,6 +94,10 @@ def _pose_pass(opened: Opened, config: Config, progress: Progress | None) -> Pos
             if opened.scan is not None and opened.scan.wants_crop():
                 raise Restart
     finally:
+        # The frames first (a decoder thread stops), then the media or scan behind them.
+        close_frames = getattr(opened.frames, "close", None)
+        if close_frames is not None:
+            close_frames()
         if opened.closable is not None:
             opened.closable.close()
         opened.frames = ()  # let decoded frames go

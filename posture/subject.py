@@ -308,7 +308,7 @@ def scan_for_subject(path, info, config, frames=None, samples=None) -> SubjectPl
     import queue
     from collections import deque
     from concurrent.futures import ThreadPoolExecutor
-    from contextlib import ExitStack
+    from contextlib import ExitStack, closing
 
     from .pose import PoseEstimator
     from .source import open_media, prefetch
@@ -339,9 +339,10 @@ def scan_for_subject(path, info, config, frames=None, samples=None) -> SubjectPl
             gap_s = media.max_keyframe_gap_s() if duration > 30 else None
             keyframes_only = gap_s is not None and gap_s <= 1.5 * spacing_s
             # Frames that are not samples are decoded but not converted.
-            frames = prefetch(media.frames(
+            # (closed before the media: the decoder thread stops first)
+            frames = stack.enter_context(closing(prefetch(media.frames(
                 max_side_px=max_side, keyframes_only=keyframes_only,
-                convert_if=None if keyframes_only else times.take))
+                convert_if=None if keyframes_only else times.take))))
         else:
             frames = (frame for frame in frames if times.take(frame.t_s))
 

@@ -259,6 +259,37 @@ def test_display_copies_end_where_the_duration_limit_stops(tmp_path: Path) -> No
     assert [f.index for f in copies.frames() or []] == [f.index for f in frames]
 
 
+def test_closing_while_a_thread_decodes_raises_nothing_and_stops_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An error in the consumer closes the media while the prefetch thread is inside the
+    decoder: that must not replace the error with "generator already executing"."""
+    import threading
+    import time
+
+    import posture.source as source_module
+
+    real_iter = source_module._iter_decoded
+    decoding = threading.Event()
+
+    def slow_iter(container, stream):  # type: ignore[no-untyped-def]
+        for decoded in real_iter(container, stream):
+            decoding.set()
+            time.sleep(0.3)
+            yield decoded
+
+    monkeypatch.setattr(source_module, "_iter_decoded", slow_iter)
+    path = make_video(tmp_path / "c.mp4", n_frames=20)
+    media = open_media(path)
+    frames = source_module.prefetch(media.frames())
+    assert next(frames).index == 0
+    decoding.clear()
+    assert decoding.wait(5)  # the thread is decoding the next frame now
+    media.close()
+    frames.close()  # the thread stops at its next frame
+    assert not any(t.name != "MainThread" and t.is_alive() and "produce" in str(t)
+                   for t in threading.enumerate())
+
+
 def test_truncated_faststart_mp4_yields_what_decodes(tmp_path: Path) -> None:
     full = make_video(tmp_path / "full.mp4", n_frames=40, noise=True, faststart=True)
     cut = truncate_copy(full, tmp_path / "cut.mp4", 0.5)
