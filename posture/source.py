@@ -152,14 +152,17 @@ class DisplayCopies:
         self._blocks: list[np.ndarray] = []
         self._block_used = 0
         self._bytes = 0
+        self._expected: int | None = None
 
-    def _start(self, fps: float | None) -> None:
-        """A new pass over the clip begins: forget what an earlier one kept."""
+    def _start(self, fps: float | None, frame_count: int | None = None) -> None:
+        """A new pass over a clip of ``frame_count`` frames (None: unknown) begins: forget
+        what an earlier one kept."""
         rate = fps or 30.0
         self.every_nth = max(1, math.ceil(rate / self.max_fps - 1e-6))
         self.complete = False
         self._drop()
         self._kept = []
+        self._expected = math.ceil(frame_count / self.every_nth) if frame_count else None
 
     def _drop(self) -> None:
         had_copies = bool(self._kept)
@@ -187,7 +190,9 @@ class DisplayCopies:
             return
         size = yuv.nbytes
         self._bytes += size
-        if self._bytes > self.max_bytes or size > self.BLOCK_BYTES:
+        # A clip known to be too long keeps nothing from its first frame on.
+        too_long = self._expected is not None and self._expected * size > self.max_bytes
+        if too_long or self._bytes > self.max_bytes or size > self.BLOCK_BYTES:
             self._drop()
             return
         if not self._blocks or self._block_used + size > self.BLOCK_BYTES:
@@ -782,7 +787,7 @@ class MediaSource:
             last_t_s: float | None = None
             index = -1
             if copies is not None and not keyframes_only:
-                copies._start(self.info.fps)
+                copies._start(self.info.fps, self.info.frame_count)
             else:
                 copies = None
             for decoded in _iter_decoded(container, stream):

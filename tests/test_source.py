@@ -240,6 +240,16 @@ def test_display_copies_over_budget_are_dropped(tmp_path: Path) -> None:
     assert len(list(copies.frames() or [])) == 10
 
 
+def test_a_clip_known_to_be_too_long_keeps_no_copy_at_all(tmp_path: Path) -> None:
+    path = make_video(tmp_path / "c.mp4", n_frames=10, width_px=320, height_px=180)
+    copies = _copies(max_bytes=9 * 160 * 90 * 3 // 2)
+    with open_media(path) as source:
+        frames = source.frames(copies=copies)
+        next(frames)
+        assert copies._kept is None  # from the first frame: its header says 10 frames
+        frames.close()
+
+
 def test_display_copies_of_a_pass_stopped_early_are_not_used(tmp_path: Path) -> None:
     path = make_video(tmp_path / "c.mp4", n_frames=30)
     copies = _copies()
