@@ -88,13 +88,12 @@ def place_labels(labels: list[tuple[str, tuple[int, int], Any]], size_px: tuple[
     ...              (640, 480), 0.5)  # doctest: +NORMALIZE_WHITESPACE
     [('L knee +2', (100, 100), 0), ('R knee +5', (102, 122), 0)]
     """
-    width, height = size_px
+    width_px = size_px[0]
     placed: list[tuple[int, int, int, int]] = []
     out = []
     for text, (x, y), colour in labels:
-        left, top, right, bottom = _text_box(text, (x, y), scale)
-        x -= max(0, right - width)  # keep the whole text inside the picture
-        x = max(0, x)
+        _, top, right, _ = _text_box(text, (x, y), scale)
+        x = max(0, x - max(0, right - width_px))  # the whole text inside the picture
         y += max(0, -top)
         for _ in range(len(placed) + 1):
             box = _text_box(text, (x, y), scale)

@@ -68,3 +68,18 @@ def test_without_copies_the_clip_is_decoded_again_for_the_same_video(
     diff = [np.abs(a.astype(int) - b).mean() for a, b in
             zip(images_kept, images_decoded, strict=True)]
     assert max(diff) < 3
+
+
+def test_angle_labels_never_cover_each_other_and_stay_in_the_picture() -> None:
+    from posture.annotate import _text_box, place_labels
+
+    # Side view: both knees and both hips in nearly one place, one label at the right edge.
+    wanted = [("L knee +12", (300, 200), 0), ("R knee +9", (302, 203), 1),
+              ("trunk +4", (298, 190), 2), ("pelvis -1", (630, 100), 3)]
+    placed = place_labels(wanted, (640, 480), 0.5)
+    assert [p[0] for p in placed] == [w[0] for w in wanted]
+    boxes = [_text_box(text, origin, 0.5) for text, origin, _ in placed]
+    for i, a in enumerate(boxes):
+        assert 0 <= a[0] and a[2] <= 640 and a[1] >= 0
+        for b in boxes[i + 1:]:
+            assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1], (a, b)
