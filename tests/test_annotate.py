@@ -80,6 +80,6 @@ def test_angle_labels_never_cover_each_other_and_stay_in_the_picture() -> None:
     assert [p[0] for p in placed] == [w[0] for w in wanted]
     boxes = [_text_box(text, origin, 0.5) for text, origin, _ in placed]
     for i, a in enumerate(boxes):
-        assert 0 <= a[0] and a[2] <= 640 and a[1] >= 0
+        assert a[0] >= 0 and a[2] <= 640 and a[1] >= 0
         for b in boxes[i + 1:]:
             assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1], (a, b)
