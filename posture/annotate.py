@@ -7,7 +7,7 @@ Only draws what the engine measured: every number comes from ``Analysis.measurem
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -259,24 +259,31 @@ def _write_video(analysis: Analysis, source: Path, path: Path, config: Config,
 
 def _draw_video(analysis: Analysis, frames: Iterable[Frame], path: Path, step: int,
                 codec: str, blur_faces: bool) -> None:
-    m = analysis.measurements
-    position_of = {int(f): i for i, f in enumerate(m.frame_index)}
     fps = (analysis.info.fps or 30.0) / step
     writer = None
-    last_position = 0
     try:
-        for frame in frames:
-            if writer is None:
-                h, w = frame.image_rgb.shape[:2]
-                writer = VideoWriter(path, fps, w, h, codec=codec).__enter__()
-            # Frames skipped by the analysis show the nearest analysed frame's skeleton.
-            last_position = position_of.get(frame.index, last_position)
-            drawn = annotate_position(analysis, frame.image_rgb, last_position,
-                                      blur_faces=blur_faces)
-            writer.write(drawn, frame.t_s)
+        # Drawing in a thread overlaps encoding (OpenCV and x264 both release the GIL).
+        with contextlib.closing(prefetch(_drawn(analysis, frames, blur_faces))) as drawn:
+            for frame in drawn:
+                if writer is None:
+                    h, w = frame.image_rgb.shape[:2]
+                    writer = VideoWriter(path, fps, w, h, codec=codec).__enter__()
+                writer.write(frame.image_rgb, frame.t_s)
     except BaseException as err:
         if writer is not None:
             writer.__exit__(type(err), err, err.__traceback__)
         raise
     if writer is not None:
         writer.__exit__(None, None, None)
+
+
+def _drawn(analysis: Analysis, frames: Iterable[Frame], blur_faces: bool) -> Iterator[Frame]:
+    """``frames`` with the analysis drawn on them; frames the analysis skipped show the
+    nearest analysed frame's skeleton."""
+    position_of = {int(f): i for i, f in enumerate(analysis.measurements.frame_index)}
+    position = 0
+    for frame in frames:
+        position = position_of.get(frame.index, position)
+        yield Frame(frame.index, frame.t_s,
+                    annotate_position(analysis, frame.image_rgb, position,
+                                      blur_faces=blur_faces))

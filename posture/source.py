@@ -152,6 +152,9 @@ class DisplayCopies:
         self._block_used = 0
         self._bytes = 0
         self._expected: int | None = None
+        self._worker: threading.Thread | None = None
+        self._pending: queue.Queue = queue.Queue()
+        self._scaler: Any = None
 
     def _start(self, fps: float | None, frame_count: int | None = None) -> None:
         """A new pass over a clip of ``frame_count`` frames (None: unknown) begins: forget
@@ -173,20 +176,50 @@ class DisplayCopies:
             release_free_heap()
 
     def _add(self, index: int, t_s: float, decoded: Any) -> None:
+        """Called by the decoder for every decoded frame; the copy is made in a thread of
+        its own, so the decoder (which the pose pass waits for) goes on at once."""
         if self._kept is None or index % self.every_nth:
             return
+        if self._worker is None:
+            self._pending = queue.Queue(maxsize=4)
+            self._worker = threading.Thread(target=self._copy_pending, daemon=True)
+            self._worker.start()
+        self._pending.put((index, t_s, decoded))
+
+    def _end(self, reached_end: bool) -> None:
+        """The pass is over: wait for the last copies; they serve only if it reached the
+        end of the clip (or of its duration limit)."""
+        if self._worker is not None:
+            self._pending.put(None)
+            self._worker.join()
+            self._worker = None
+        self.complete = reached_end
+        if not reached_end:
+            self._drop()
+
+    def _copy_pending(self) -> None:
+        from av.video.reformatter import VideoReformatter
+
+        self._scaler = VideoReformatter()
+        while (item := self._pending.get()) is not None:
+            if self._kept is not None:
+                try:
+                    self._copy(*item)
+                except Exception:  # noqa: BLE001 - a frame that will not convert: decode again
+                    self._drop()
+
+    def _copy(self, index: int, t_s: float, decoded: Any) -> None:
+        assert self._kept is not None
         k = _rotation_k(_frame_rotation_ccw(decoded))
         upright_w, upright_h = ((decoded.height, decoded.width) if k % 2
                                 else (decoded.width, decoded.height))
         target_w, target_h = _fit_size(upright_w, upright_h, self.max_side_px)
         stored_w, stored_h = (target_h, target_w) if k % 2 else (target_w, target_h)
         stored_w, stored_h = max(2, stored_w - stored_w % 2), max(2, stored_h - stored_h % 2)
-        try:
-            yuv = decoded.reformat(width=stored_w, height=stored_h, format="yuv420p",
-                                   interpolation="AREA").to_ndarray()
-        except Exception:  # noqa: BLE001 - a frame that will not convert: decode again later
-            self._drop()
-            return
+        # A scaler of its own: the decoder's thread converts the same frame meanwhile, and
+        # two threads sharing the frame's scaler hang.
+        yuv = self._scaler.reformat(decoded, width=stored_w, height=stored_h,
+                                    format="yuv420p", interpolation="AREA").to_ndarray()
         size = yuv.nbytes
         self._bytes += size
         # A clip known to be too long keeps nothing from its first frame on.
@@ -393,6 +426,29 @@ def _stream_duration_s(container: Any, stream: Any) -> float | None:
     return None
 
 
+def _count_packets(path: Path, fps: float | None) -> tuple[int, float] | None:
+    """(frames, duration in seconds) of the first video stream, read from its packets
+    without decoding; None when they do not say."""
+    try:
+        with av.open(str(path)) as container:
+            stream = container.streams.video[0]
+            if not stream.time_base:
+                return None
+            count, first, last = 0, None, None
+            for packet in container.demux(stream):
+                if packet.pts is None or packet.size == 0:
+                    continue
+                count += 1
+                first = packet.pts if first is None else min(first, packet.pts)
+                last = packet.pts if last is None else max(last, packet.pts)
+            if not count or first is None or last is None:
+                return None
+            step_s = 1.0 / fps if fps else 0.0
+            return count, float((last - first) * stream.time_base) + step_s
+    except Exception:  # noqa: BLE001 - an unreadable index just means "unknown"
+        return None
+
+
 def _iter_decoded(container: Any, stream: Any) -> Iterator[Any]:
     """Decoded frames of one stream, skipping damaged packets and corrupt frames.
 
@@ -468,6 +524,10 @@ def _probe_video(path: Path, name: str, kind: str, min_side_px: int) -> MediaInf
         fps = _stream_rate(stream)
         duration_s = _stream_duration_s(container, stream)
         frame_count: int | None = stream.frames or None
+        if duration_s is None:
+            # WebM recorded in a browser states no duration; its packets tell it (reading
+            # them without decoding takes milliseconds a minute of video).
+            frame_count, duration_s = _count_packets(path, fps) or (frame_count, None)
         if frame_count is None and fps and duration_s:
             frame_count = max(1, round(fps * duration_s))
         return MediaInfo(
@@ -785,6 +845,7 @@ class MediaSource:
             first_pts: int | None = None
             last_t_s: float | None = None
             index = -1
+            reached_end = False
             if copies is not None and not keyframes_only:
                 copies._start(self.info.fps, self.info.frame_count)
             else:
@@ -814,15 +875,14 @@ class MediaSource:
                     continue
                 frame_index = round(t_s / fallback_step_s) if keyframes_only else index
                 yield Frame(index=frame_index, t_s=t_s, image_rgb=image)
-            if copies is not None:
-                copies.complete = True
+            reached_end = True
         except InputError:
             raise
         except Exception:  # noqa: BLE001 - never let a PyAV error escape
-            # A failure late in the file is treated like its end; caller checks for zero.
-            if copies is not None:
-                copies.complete = True
+            reached_end = True  # a failure late in the file is treated like its end
         finally:
+            if copies is not None:
+                copies._end(reached_end)
             container.close()
 
     @staticmethod

@@ -103,6 +103,25 @@ def test_variable_frame_rate_timestamps_are_the_written_pts(tmp_path: Path) -> N
     assert [f.t_s for f in frames] == pytest.approx([p / 1000 for p in pts_ms], abs=1e-6)
 
 
+def test_a_video_that_states_no_duration_gets_it_from_its_packets(tmp_path: Path) -> None:
+    import av
+
+    source = make_video(tmp_path / "c.mp4", n_frames=36, fps=12)
+    path = tmp_path / "recorded.mkv"  # as browsers' recorders write WebM: no duration
+    with av.open(str(source)) as src, \
+            av.open(str(path), "w", format="matroska", options={"live": "1"}) as dst:
+        stream = dst.add_stream_from_template(src.streams.video[0])
+        for packet in src.demux(src.streams.video[0]):
+            if packet.dts is not None:
+                packet.stream = stream
+                dst.mux(packet)
+    with av.open(str(path)) as container:
+        assert container.duration is None and not container.streams.video[0].frames
+    info = probe(path)
+    assert info.frame_count == 36
+    assert info.duration_s == pytest.approx(3.0, abs=0.01)
+
+
 @pytest.mark.parametrize("fps", [5, 240])
 def test_low_and_high_frame_rates(tmp_path: Path, fps: int) -> None:
     path = make_video(tmp_path / f"r{fps}.mp4", n_frames=10, fps=fps)
@@ -240,14 +259,21 @@ def test_display_copies_over_budget_are_dropped(tmp_path: Path) -> None:
     assert len(list(copies.frames() or [])) == 10
 
 
-def test_a_clip_known_to_be_too_long_keeps_no_copy_at_all(tmp_path: Path) -> None:
+def test_a_clip_known_to_be_too_long_keeps_no_copy_at_all(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = make_video(tmp_path / "c.mp4", n_frames=10, width_px=320, height_px=180)
+    kept_counts: list[int] = []
+    real_copy = DisplayCopies._copy
+
+    def counting_copy(self, *args):  # type: ignore[no-untyped-def]
+        real_copy(self, *args)
+        kept_counts.append(len(self._kept or []))
+
+    monkeypatch.setattr(DisplayCopies, "_copy", counting_copy)
     copies = _copies(max_bytes=9 * 160 * 90 * 3 // 2)
     with open_media(path) as source:
-        frames = source.frames(copies=copies)
-        next(frames)
-        assert copies._kept is None  # from the first frame: its header says 10 frames
-        frames.close()
+        list(source.frames(copies=copies))  # its header says 10 frames: one too many
+    assert kept_counts == [0] and copies.frames() is None
 
 
 def test_display_copies_of_a_pass_stopped_early_are_not_used(tmp_path: Path) -> None:
