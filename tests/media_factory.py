@@ -137,6 +137,19 @@ def make_case_video(directory: Path, case: str, **kwargs: object) -> Path:
     return make_video(Path(directory) / f"{case}{suffix}", codec=codec, pix_fmt=pix_fmt, **kwargs)
 
 
+def remux_without_duration(source: Path, path: Path) -> Path:
+    """``source``'s video packets in a Matroska file that states no duration and no frame
+    count, as browsers' recorders write WebM."""
+    with av.open(str(source)) as src, \
+            av.open(str(path), "w", format="matroska", options={"live": "1"}) as dst:
+        stream = dst.add_stream_from_template(src.streams.video[0])
+        for packet in src.demux(src.streams.video[0]):
+            if packet.dts is not None:
+                packet.stream = stream
+                dst.mux(packet)
+    return path
+
+
 def make_vfr_video(path: Path, pts_ms: Sequence[int]) -> Path:
     """H.264 MP4 whose frames sit at the given millisecond times (irregular spacing)."""
     return make_video(

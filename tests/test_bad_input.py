@@ -40,6 +40,7 @@ from media_factory import (
     make_random_bytes,
     make_text_file,
     make_video,
+    remux_without_duration,
     truncate_copy,
 )
 from media_factory_people import (
@@ -379,27 +380,12 @@ def test_variable_frame_rate_keeps_real_times(tmp_path: Path, scene: np.ndarray)
     assert np.allclose(times, np.array(pts_ms) / 1000, atol=1e-3)
 
 
-def _without_duration(source: Path, path: Path) -> Path:
-    """``source``'s packets in a Matroska file that states no duration, as browsers'
-    recorders write WebM."""
-    import av
-
-    with av.open(str(source)) as src, \
-            av.open(str(path), "w", format="matroska", options={"live": "1"}) as dst:
-        stream = dst.add_stream_from_template(src.streams.video[0])
-        for packet in src.demux(src.streams.video[0]):
-            if packet.dts is not None:
-                packet.stream = stream
-                dst.mux(packet)
-    return path
-
-
 def test_clip_that_states_no_duration_is_analysed_the_same(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import posture.subject as subject_module
 
     walk = PROJECT_ROOT / "samples" / "walk_side_normal.mp4"  # 4 s, 120 frames
-    unknown = _without_duration(walk, tmp_path / "recorded.mkv")
+    unknown = remux_without_duration(walk, tmp_path / "recorded.mkv")
     summary = analyse(unknown).report.summary
     # Read from the packets, since the header does not say.
     assert summary["source"]["duration_s"] == pytest.approx(4.0, abs=0.05)

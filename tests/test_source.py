@@ -21,6 +21,7 @@ from media_factory import (
     make_vfr_video,
     make_video,
     png_bytes,
+    remux_without_duration,
     truncate_copy,
 )
 
@@ -107,14 +108,7 @@ def test_a_video_that_states_no_duration_gets_it_from_its_packets(tmp_path: Path
     import av
 
     source = make_video(tmp_path / "c.mp4", n_frames=36, fps=12)
-    path = tmp_path / "recorded.mkv"  # as browsers' recorders write WebM: no duration
-    with av.open(str(source)) as src, \
-            av.open(str(path), "w", format="matroska", options={"live": "1"}) as dst:
-        stream = dst.add_stream_from_template(src.streams.video[0])
-        for packet in src.demux(src.streams.video[0]):
-            if packet.dts is not None:
-                packet.stream = stream
-                dst.mux(packet)
+    path = remux_without_duration(source, tmp_path / "recorded.mkv")
     with av.open(str(path)) as container:
         assert container.duration is None and not container.streams.video[0].frames
     info = probe(path)
