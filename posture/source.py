@@ -210,11 +210,7 @@ class DisplayCopies:
 
     def _copy(self, index: int, t_s: float, decoded: Any) -> None:
         assert self._kept is not None
-        k = _rotation_k(_frame_rotation_ccw(decoded))
-        upright_w, upright_h = ((decoded.height, decoded.width) if k % 2
-                                else (decoded.width, decoded.height))
-        target_w, target_h = _fit_size(upright_w, upright_h, self.max_side_px)
-        stored_w, stored_h = (target_h, target_w) if k % 2 else (target_w, target_h)
+        k, stored_w, stored_h = _stored_size(decoded, self.max_side_px)
         stored_w, stored_h = max(2, stored_w - stored_w % 2), max(2, stored_h - stored_h % 2)
         # A scaler of its own: the decoder's thread converts the same frame meanwhile, and
         # two threads sharing the frame's scaler hang.
@@ -906,14 +902,20 @@ class MediaSource:
         return t_s
 
 
+def _stored_size(decoded: Any, max_side_px: int | None) -> tuple[int, int, int]:
+    """(quarter turns to make the frame upright, width, height to scale the stored frame
+    to) so that, once upright, its long side is at most ``max_side_px``."""
+    k = _rotation_k(_frame_rotation_ccw(decoded))
+    upright_w, upright_h = ((decoded.height, decoded.width) if k % 2
+                            else (decoded.width, decoded.height))
+    target_w, target_h = _fit_size(upright_w, upright_h, max_side_px)
+    return (k, target_h, target_w) if k % 2 else (k, target_w, target_h)
+
+
 def _to_upright_rgb(decoded: Any, max_side_px: int | None,
                     for_display: bool = False) -> np.ndarray:
-    k = _rotation_k(_frame_rotation_ccw(decoded))
-    width_px, height_px = decoded.width, decoded.height
-    upright_w, upright_h = (height_px, width_px) if k % 2 else (width_px, height_px)
-    target_w, target_h = _fit_size(upright_w, upright_h, max_side_px)
-    stored_w, stored_h = (target_h, target_w) if k % 2 else (target_w, target_h)
-    if (stored_w, stored_h) == (width_px, height_px):
+    k, stored_w, stored_h = _stored_size(decoded, max_side_px)
+    if (stored_w, stored_h) == (decoded.width, decoded.height):
         array = decoded.to_ndarray(format="rgb24")
     elif for_display and decoded.format.name == "yuv420p":
         # Shrinking the planes first converts a quarter of the pixels or fewer to RGB

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from store import SessionStore
+from tests.e2e.helpers import enter_patient_code
 
 pytestmark = pytest.mark.browser
 
@@ -32,11 +33,7 @@ def test_walk_a_whole_screening_session_and_download_its_pdf(app_server, page, s
     missing = [str(p) for p in files.values() if not p.is_file()]
     if missing:
         pytest.skip(f"synthetic subjects not found: {missing}")
-    page.goto(app_server["url"] + "/?mode=session")
-    page.get_by_role("heading", name="Screening session").wait_for()
-    code_box = page.get_by_role("textbox", name="Patient code")
-    code_box.fill("Anna Smith")
-    code_box.press("Enter")
+    code_box = enter_patient_code(page, app_server["url"], "Anna Smith")
     page.get_by_text("may only use letters, digits").wait_for()
     code_box.fill("E2E-01")
     code_box.press("Enter")

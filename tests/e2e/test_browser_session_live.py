@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import pytest
 
+from tests.e2e.helpers import enter_patient_code
+
 pytestmark = pytest.mark.browser
 
 
 def test_session_step_recorded_live_keeps_the_live_verdict(app_server, fake_camera_page, shot):
     page = fake_camera_page
-    page.goto(app_server["url"] + "/?mode=session")
-    page.get_by_role("heading", name="Screening session").wait_for()
-    code_box = page.get_by_role("textbox", name="Patient code")
-    code_box.fill("LIVE-01")
-    code_box.press("Enter")
+    enter_patient_code(page, app_server["url"], "LIVE-01")
     page.get_by_text("Warning signs (answer these first)").wait_for()
     page.get_by_role("button", name="Next").click()
 
