@@ -55,7 +55,8 @@ MEASUREMENTS: dict[str, tuple[str, tuple[str, ...], str]] = {
     "shoulder_obliquity_deg": ("deg", ("front",), "Shoulder line tilt, left higher positive"),
     "load_share_right_pct": ("pct", ("front",), "Hip centre between the ankles: 0 left, 100 right"),
     "foot_lift_left_pct": (
-        "pct", ("front",), "Left ankle higher than the right, % leg length (left foot lifted)"),
+        "pct", ("front",), "Left ankle drawn higher than the right, % leg length"),
+
     "lateral_trunk_shift_pct": (
         "pct", ("front",), "Shoulder centre beside the ankle centre, toward the left positive"),
     "knee_flexion_asymmetry_deg": ("deg", ("side",), "Left minus right knee flexion"),
@@ -75,8 +76,15 @@ class Measurements:
     frame_index: np.ndarray
     t_s: np.ndarray
     values: dict[str, np.ndarray]
-    xy_px: np.ndarray  # cleaned, filtered landmarks the values come from (N, 33, 2)
+    xy_px: np.ndarray  # cleaned, filtered landmarks where the camera saw them (N, 33, 2)
     leg_length_px: float
+    # The same landmarks as a level camera would see them (turned back by the camera's
+    # roll, ``posture.camera``): what the values are computed from.
+    level_xy_px: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if self.level_xy_px is None:
+            self.level_xy_px = self.xy_px
 
     def series(self) -> dict[str, np.ndarray]:
         """All series plus ``t_s`` and ``frame_index`` (for CSV and charts)."""
@@ -314,7 +322,7 @@ def compute_measurements(
     for name, (_unit, views, _text) in MEASUREMENTS.items():
         allowed = side if views == ("side",) else frontal
         values[name] = np.where(allowed, values[name], np.nan).astype(float)
-    return Measurements(frame_index, t_s, values, xy_px, float(leg))
+    return Measurements(frame_index, t_s, values, xy_px, float(leg), xy_px)
 
 
 def unit_of(name: str) -> str:

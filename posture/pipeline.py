@@ -5,6 +5,8 @@
 2. pose          ``posture.pose``          MediaPipe Pose -> ``PoseSequence`` (33 landmarks)
 3. subject       ``posture.subject``       one main person when several are in view
 4. view          ``posture.view``          side/front/back, standing/walking, per segment
+                ``posture.camera``        camera roll and off-axis angle, measured from the
+                                            body; landmarks levelled before measuring
 5. measurements  ``posture.measurements``  cleaned, filtered landmarks -> angles and offsets
 6. gait          ``posture.gait``          heel strikes, toe-offs, stance phases (walking)
 7. checks        ``posture.checks``        one ``Finding`` per postural habit
@@ -26,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__
+from .camera import CameraGeometry, level_landmarks, measure_camera
 from .checks import CheckInput, run_checks
 from .config import Config
 from .errors import InputError
@@ -52,7 +55,7 @@ from .subject import (
     SubjectSelection,
     select_subject,
 )
-from .view import ViewEstimate, estimate_view, leg_length_px
+from .view import ViewEstimate, estimate_view, leg_length_px, shoulder_yaw_deg
 
 Progress = Callable[[float], None]
 
@@ -70,6 +73,7 @@ class Analysis:
     gait: GaitAnalysis | None
     info: MediaInfo
     still: np.ndarray
+    camera: CameraGeometry
 
     @property
     def series(self) -> dict[str, np.ndarray]:
@@ -255,23 +259,32 @@ def analyse_poses(
         frame_size_px=(pose.width_px, pose.height_px),
     )
     leg_px = leg_length_px(xy)
-    measurements = compute_measurements(
-        xy, pose.frame_index, pose.t_s, view.per_frame, view.forward_sign, leg_px
-    )
     still = _still_frames(xy, pose.t_s, leg_px, config, pose.kind) & subject.keep
+    world_yaw = None if pose.world_m is None else shoulder_yaw_deg(pose.world_m)
+    camera = measure_camera(xy, view.per_frame, view.activity, still, leg_px, config.camera,
+                            world_yaw)
+    # Measured as a level camera would see it; drawn where the camera saw it.
+    level = level_landmarks(xy, camera, (pose.width_px, pose.height_px))
+    measurements = compute_measurements(
+        level, pose.frame_index, pose.t_s, view.per_frame, view.forward_sign, leg_px
+    )
+    measurements.xy_px = xy
     gait = None
     if view.activity == "walking" and side_view:
-        gait = detect_gait(xy, pose.t_s, pose.frame_index, view.forward_sign, leg_px,
+        gait = detect_gait(level, pose.t_s, pose.frame_index, view.forward_sign, leg_px,
                            config.gait)
+    # Feet taking turns with a flight phase between them: running, judged apart from walking.
+    activity = "running" if getattr(gait, "kind", "walking") == "running" else view.activity
     findings = run_checks(CheckInput(
-        measurements, view.view, view.per_frame, view.activity, still, gait, pose.kind, config,
+        measurements, view.view, view.per_frame, activity, still, gait, pose.kind, config,
+        camera,
     ))
     explanations, red_flags = explain(findings, symptoms)
     summary_frames = still if view.activity == "standing" and still.any() else None
     summary = {
         "view": view.view,
         "view_share": round(view.view_share, 2),
-        "activity": view.activity,
+        "activity": activity,
         "person_found": bool(subject.keep.any()),
         "source": {
             "kind": pose.kind, "width_px": info.width_px, "height_px": info.height_px,
@@ -289,6 +302,7 @@ def analyse_poses(
         ),
         "people_seen": plan.people_seen if plan else None,
         "leg_swaps_corrected": swaps,
+        "camera": camera.to_dict(),
         "segments": [
             {"start_t_s": s.start_t_s, "end_t_s": s.end_t_s, "view": s.view,
              "activity": s.activity}
@@ -306,7 +320,7 @@ def analyse_poses(
         red_flags=red_flags,
         disclaimer=DISCLAIMER,
     )
-    return Analysis(report, measurements, pose, view, subject, gait, info, still)
+    return Analysis(report, measurements, pose, view, subject, gait, info, still, camera)
 
 
 def _model_name(config: Config) -> str:

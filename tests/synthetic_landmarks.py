@@ -251,6 +251,16 @@ def _body_points(figure: Figure, t: float, origin_f: float) -> np.ndarray:
         p[h], p[k], p[a] = hip, knee, ankle
         p[heel] = ankle + (-0.035, 0.0, -0.03)
         p[toe] = ankle + (0.11, 0.0, -0.045)
+    if not walking and flex["left"] == flex["right"]:
+        # Both feet stay on the floor however the pelvis tilts or shifts sideways (the knee
+        # of the higher leg gives a little), as a standing body's do. (Knees bent unequally
+        # keep their exact angles for the knee tests instead.)
+        floor_z = min(p[LEFT_ANKLE][2], p[RIGHT_ANKLE][2])
+        for k, a, heel, toe in ((LEFT_KNEE, LEFT_ANKLE, LEFT_HEEL, LEFT_FOOT_INDEX),
+                                (RIGHT_KNEE, RIGHT_ANKLE, RIGHT_HEEL, RIGHT_FOOT_INDEX)):
+            drop = np.array([0.0, 0.0, p[a][2] - floor_z])
+            p[a], p[heel], p[toe] = p[a] - drop, p[heel] - drop, p[toe] - drop
+            p[k] = p[k] - drop / 2
 
     # Trunk: shoulder centre above the hip centre, leaning back by the inclination.
     lean = math.radians(figure.trunk_inclination_deg)

@@ -220,7 +220,9 @@ def test_trunk_back_12_degrees_with_hips_forward_is_a_hollow_back(view):
 def test_hollow_back_severity_bands(lean_deg, severity):
     hollow = _findings(standing(view="side_left", trunk_inclination_deg=lean_deg,
                                 hip_forward_offset_pct=4.0))["hollow_back"]
-    assert (hollow.status, hollow.severity) == ("detected", severity)
+    # Standing side-on the camera's roll cannot be measured, so 6 deg is within its error.
+    status = "uncertain" if lean_deg < 8 else "detected"
+    assert (hollow.status, hollow.severity) == (status, severity)
 
 
 def test_leaning_back_with_the_hips_behind_the_feet_is_not_a_hollow_back():
@@ -266,7 +268,9 @@ def test_weight_70_percent_on_the_right_leg(view):
                                                        (35.0, "left", "moderate")])
 def test_weight_shift_bands_and_sides(share_pct, side, severity):
     shift = _findings(standing(view="front", load_share_right_pct=share_pct))["weight_shift"]
-    assert (shift.status, shift.side, shift.severity) == ("detected", side, severity)
+    # 61 % is within the error a camera roll of +-2 deg leaves in the load share.
+    status = "uncertain" if abs(share_pct - 50) < 15 else "detected"
+    assert (shift.status, shift.side, shift.severity) == (status, side, severity)
     assert shift.value == pytest.approx(max(share_pct, 100 - share_pct), abs=0.5)
 
 
@@ -283,7 +287,10 @@ def test_a_dropping_pelvis_on_the_free_side_supports_the_weight_shift():
 def test_standing_on_one_leg_puts_all_weight_on_it():
     pose = standing(view="front")
     lift = 0.15 * leg_length(pose)
-    pose.xy_px[:, [LEFT_ANKLE, LEFT_HEEL, LEFT_FOOT_INDEX], 1] -= lift  # left foot lifted
+    # Both feet down first (each foot's floor contact), then the left foot lifted.
+    lifted = slice(len(pose.xy_px) // 3, None)
+    pose.xy_px[lifted, LEFT_ANKLE:LEFT_ANKLE + 1, 1] -= lift
+    pose.xy_px[lifted, [LEFT_HEEL, LEFT_FOOT_INDEX], 1] -= lift
     shift = _findings(pose)["weight_shift"]
     assert (shift.status, shift.side, shift.severity) == ("detected", "right", "marked")
     assert shift.value == pytest.approx(100.0)
@@ -301,8 +308,11 @@ def test_weight_shift_in_a_photo():
 @pytest.mark.parametrize("view", ["side_left", "side_right"])
 def test_normal_walking_detects_nothing(view):
     findings = _findings(walking(view=view))
-    for check in SIDE_CHECKS + ["reduced_trunk_pelvis_motion"]:
+    for check in ["knee_hyperextension", "bent_knee", "reduced_trunk_pelvis_motion"]:
         assert findings[check].status == "not_detected", (check, findings[check].message)
+    # The over-erect posture is judged in standing; a walk reports the trunk only.
+    assert findings["hollow_back"].status == "not_assessable"
+    assert "standing" in findings["hollow_back"].message
     assert findings["weight_shift"].status == "not_assessable"
     motion = findings["reduced_trunk_pelvis_motion"]
     assert motion.value > motion.threshold
@@ -486,7 +496,7 @@ def test_bent_knee_threshold_from_config():
 def test_hollow_back_threshold_from_config():
     pose = standing(trunk_inclination_deg=6.0, hip_forward_offset_pct=3.0)
     stricter = Config(hollow_back=HollowBackThresholds(bands=Bands(7.0, 9.0, 12.0)))
-    assert _findings(pose)["hollow_back"].status == "detected"
+    assert _findings(pose)["hollow_back"].status == "uncertain"  # roll unknown side-on
     assert _findings(pose, stricter)["hollow_back"].status == "not_detected"
     # The hip-offset rule is configurable too.
     behind = standing(trunk_inclination_deg=10.0, hip_forward_offset_pct=-4.0)
@@ -498,7 +508,7 @@ def test_hollow_back_threshold_from_config():
 def test_weight_shift_threshold_from_config():
     pose = standing(view="front", load_share_right_pct=61.0)
     stricter = Config(weight_shift=WeightShiftThresholds(bands=Bands(62.0, 65.0, 70.0)))
-    assert _findings(pose)["weight_shift"].status == "detected"
+    assert _findings(pose)["weight_shift"].status == "uncertain"  # within the roll's error
     assert _findings(pose, stricter)["weight_shift"].status == "not_detected"
 
 

@@ -14,7 +14,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import CheckInput, Evidence, Finding, confidence, not_assessable
+from .base import (
+    UNCERTAIN,
+    CheckInput,
+    Evidence,
+    Finding,
+    confidence,
+    gait_refusal,
+    not_assessable,
+    view_refusal,
+)
 
 ID = "reduced_trunk_pelvis_motion"
 TITLE = "Little pelvis and trunk movement when walking"
@@ -44,11 +53,14 @@ def assess(inputs: CheckInput) -> Finding:
     limits = inputs.config.reduced_trunk_pelvis_motion
     threshold = limits.min_arm_swing_pct
     if inputs.activity != "walking":
-        return not_assessable(ID, TITLE, "%", threshold, VIEWS,
-                              "Only judged when the person walks.")
-    if not inputs.view.startswith("side") or inputs.gait is None:
-        return not_assessable(ID, TITLE, "%", threshold, VIEWS,
-                              "Needs walking filmed side-on.")
+        why = ("Judged in walking; this recording shows running." if inputs.activity == "running"
+               else "Only judged when the person walks.")
+        return not_assessable(ID, TITLE, "%", threshold, VIEWS, why)
+    refusal = (view_refusal(inputs, ("side",), "walking filmed side-on")
+               or gait_refusal(inputs))
+    if refusal:
+        return not_assessable(ID, TITLE, "%", threshold, VIEWS, refusal)
+    assert inputs.gait is not None
     values = inputs.measurements.values
     arm = _stride_ranges(inputs, _near_arm_swing_pct(inputs))
     pelvis = _stride_ranges(inputs, values["pelvis_rotation_proxy_pct"])
@@ -75,9 +87,15 @@ def assess(inputs: CheckInput) -> Finding:
     strikes = [e for e in inputs.gait.events if e.kind == "heel_strike"]
     evidence = [Evidence(e.frame_index, e.t_s, arm_pct) for e in strikes[:5]]
     n_strides = len(arm)
+    conf = confidence(arm_pct, threshold, n_strides, n_strides + 1,
+                      scale=inputs.config.uncertainty.arm_swing_sd_pct)
+    status = "detected" if detected else "not_detected"
+    if detected and conf < inputs.config.uncertainty.min_confidence_detected:
+        status = UNCERTAIN
+        message = ("Arm swing looks small but close to the limit "
+                   f"({arm_pct:.0f}% of leg length per stride); worth a look by eye.")
     return Finding(
-        ID, TITLE, "detected" if detected else "not_detected", severity, None, arm_pct, "%",
-        threshold, confidence(arm_pct, threshold, n_strides, n_strides + 1, scale=5.0),
+        ID, TITLE, status, severity, None, arm_pct, "%", threshold, conf,
         evidence, VIEWS, message,
         {"arm_swing_range_pct": round(arm_pct, 1), "pelvis_rotation_range_pct": round(
             pelvis_pct, 1), "shoulder_rotation_range_pct": round(shoulder_pct, 1),

@@ -1,0 +1,255 @@
+"""Stage 4c: where the camera stands, measured from the body itself.
+
+Two things a phone on a shelf gets wrong and every angle inherits:
+
+- **roll** (the camera turned about its lens axis): every line's angle from vertical is off
+  by the roll, so a trunk that is upright reads as leaning. Measured from the floor, which
+  is level: while walking, the line through the feet's floor contacts (as Sports2D does
+  with the toes in stance); standing facing the camera, the median slope of the body's
+  left-right pairs (eyes, shoulders, hips, knees, feet); standing side-on it stays unknown (too little floor in view) and widens the error. Angles are corrected by rotating the
+  landmarks back before anything is measured.
+- **off-axis angle** (a "side" view that is really oblique): seen exactly side-on, the two
+  shoulders and the two hips overlap; turned by an angle ``a`` they spread apart by about
+  ``width * sin(a)``. Per frame, so a walker seen at the edge of a wide picture (perspective)
+  counts as more oblique there than in the centre. Facing the camera, the turn comes from
+  the feet (both point straight at a square-on camera) and MediaPipe's depth of the
+  shoulders.
+
+Sign convention: ``roll_deg`` is positive when level lines in the world appear turned
+counter-clockwise in the picture (the floor rises to the right). Off-axis angles are
+unsigned.
+
+>>> floor = np.array([[x, 400.0 - 0.0524 * x] for x in range(0, 600, 20)])
+>>> round(roll_from_floor_points(floor, leg_px=200.0), 1)
+3.0
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.stats import theilslopes
+
+from .config import CameraConfig
+from .landmarks import (
+    LEFT_FOOT_INDEX,
+    LEFT_HEEL,
+    LEFT_HIP,
+    LEFT_SHOULDER,
+    RIGHT_FOOT_INDEX,
+    RIGHT_HEEL,
+    RIGHT_HIP,
+    RIGHT_SHOULDER,
+)
+
+FEET = (LEFT_HEEL, RIGHT_HEEL, LEFT_FOOT_INDEX, RIGHT_FOOT_INDEX)
+
+
+@dataclass
+class CameraGeometry:
+    """What the engine measured of the camera, and what it did about it."""
+
+    roll_deg: float | None
+    roll_source: str
+    off_axis_deg: float | None  # median over the frames that are judged
+    off_axis_source: str
+    per_frame_off_axis_deg: np.ndarray  # (N,) NaN where it could not be measured
+    corrected: bool  # landmarks were rotated back by the roll
+    roll_uncertainty_deg: float  # what is left of the roll in angles from vertical
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {
+            "roll_deg": _round(self.roll_deg),
+            "roll_source": self.roll_source,
+            "off_axis_deg": _round(self.off_axis_deg),
+            "off_axis_source": self.off_axis_source,
+            "corrected": self.corrected,
+            "notes": list(self.notes),
+        }
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None or not np.isfinite(value) else round(float(value), 1)
+
+
+# ------------------------------------------------------------------------------ roll
+
+
+def roll_from_floor_points(points_px: np.ndarray, leg_px: float,
+                           min_spread_leg: float = 1.0) -> float | None:
+    """Roll from points that lie on the floor most of the time (the lowest foot point of
+    each frame: one foot is always down in walking). A robust line (Theil-Sen) through
+    them, refitted on the points at or below it, so the swing foot's lifts do not pull
+    it up. None when the points span less than ``min_spread_leg`` leg lengths.
+    """
+    pts = points_px[np.isfinite(points_px).all(axis=1)]
+    if len(pts) < 5 or not np.isfinite(leg_px) or np.ptp(pts[:, 0]) < min_spread_leg * leg_px:
+        return None
+    slope, intercept, _, _ = theilslopes(pts[:, 1], pts[:, 0])
+    # Image y grows downward: a point above the line has a negative residual.
+    residual = pts[:, 1] - (intercept + slope * pts[:, 0])
+    low = pts[residual > -0.04 * leg_px]
+    if len(low) >= 5 and np.ptp(low[:, 0]) >= min_spread_leg * leg_px:
+        slope, _, _, _ = theilslopes(low[:, 1], low[:, 0])
+    return float(-np.degrees(np.arctan(slope)))
+
+
+def lowest_foot_points(xy_px: np.ndarray) -> np.ndarray:
+    """(N, 2) the lowest of the heels and toes in each frame (NaN where none is seen)."""
+    feet = xy_px[:, FEET]
+    y = np.where(np.isfinite(feet[..., 1]), feet[..., 1], -np.inf)
+    lowest = np.argmax(y, axis=1)
+    out = feet[np.arange(len(feet)), lowest].copy()
+    out[~np.isfinite(y).any(axis=1) | np.isneginf(y.max(axis=1))] = np.nan
+    return out
+
+
+def line_angle_deg(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Angle of the line through a and b (either order), counter-clockwise positive as seen
+    in the picture, -90..90."""
+    left = np.where((a[..., 0] <= b[..., 0])[..., None], a, b)
+    right = np.where((a[..., 0] <= b[..., 0])[..., None], b, a)
+    return np.degrees(np.arctan2(left[..., 1] - right[..., 1], right[..., 0] - left[..., 0]))
+
+
+# Left-right landmark pairs whose line is level in a person standing square to the camera:
+# eyes, ears, mouth, shoulders, hips, knees, ankles, heels, toes.
+LEVEL_PAIRS = ((2, 5), (7, 8), (9, 10), (11, 12), (23, 24), (25, 26), (27, 28), (29, 30),
+               (31, 32))
+
+
+def roll_from_level_pairs(xy_px: np.ndarray, frames: np.ndarray) -> float | None:
+    """Facing the camera: the median slope of nine left-right pairs (eyes to toes), each
+    over ``frames``. One pair alone leans with the posture (a pelvis dropping on the free
+    side, a raised heel, a tilted head: 3-6 deg on the renders of the dev split); their
+    median stays within about 1.5 deg of level there. None without such frames."""
+    slopes = []
+    for left, right in LEVEL_PAIRS:
+        angles = line_angle_deg(xy_px[frames, left], xy_px[frames, right])
+        angles = angles[np.isfinite(angles)]
+        if angles.size:
+            slopes.append(float(np.median(angles)))
+    return float(np.median(slopes)) if len(slopes) >= 5 else None
+
+
+def rotate_about(xy_px: np.ndarray, angle_deg: float, centre_px: tuple[float, float]
+                 ) -> np.ndarray:
+    """Landmarks turned by ``angle_deg`` counter-clockwise as seen in the picture.
+
+    >>> p = np.array([[[110.0, 100.0]]])
+    >>> np.round(rotate_about(p, 90.0, (100.0, 100.0)), 6).tolist()
+    [[[100.0, 90.0]]]
+    """
+    a = np.radians(angle_deg)
+    cx, cy = centre_px
+    dx, dy = xy_px[..., 0] - cx, xy_px[..., 1] - cy
+    out = np.empty_like(xy_px)
+    # Image y points down, so a counter-clockwise turn on screen is clockwise in (x, y).
+    out[..., 0] = cx + dx * np.cos(a) + dy * np.sin(a)
+    out[..., 1] = cy - dx * np.sin(a) + dy * np.cos(a)
+    return out
+
+
+# ------------------------------------------------------------------------------ off axis
+
+
+def side_off_axis_deg(xy_px: np.ndarray, width_to_torso: float) -> np.ndarray:
+    """(N,) how far a side view is turned toward a front or back view: the apparent spread
+    of the shoulders and of the hips against the torso height, ``asin(spread / width)``."""
+    shoulders_dx = np.abs(xy_px[:, LEFT_SHOULDER, 0] - xy_px[:, RIGHT_SHOULDER, 0])
+    hips_dx = np.abs(xy_px[:, LEFT_HIP, 0] - xy_px[:, RIGHT_HIP, 0])
+    torso_px = np.linalg.norm(
+        (xy_px[:, LEFT_SHOULDER] + xy_px[:, RIGHT_SHOULDER]) / 2
+        - (xy_px[:, LEFT_HIP] + xy_px[:, RIGHT_HIP]) / 2, axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        spread = (shoulders_dx + hips_dx) / 2 / torso_px / width_to_torso
+    return np.degrees(np.arcsin(np.clip(spread, 0.0, 1.0)))
+
+
+def front_off_axis_deg(xy_px: np.ndarray, leg_px: float, foot_to_leg: float) -> np.ndarray:
+    """(N,) how far a front or back view is turned: square to the camera both feet point at
+    it (toe-out cancels between the feet); turned, the feet point sideways by
+    ``foot length * sin(a)`` on average."""
+    toe_dx = (xy_px[:, LEFT_FOOT_INDEX, 0] - xy_px[:, LEFT_HEEL, 0]
+              + xy_px[:, RIGHT_FOOT_INDEX, 0] - xy_px[:, RIGHT_HEEL, 0]) / 2
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sideways = np.abs(toe_dx) / (foot_to_leg * leg_px)
+    return np.degrees(np.arcsin(np.clip(sideways, 0.0, 1.0)))
+
+
+# ------------------------------------------------------------------------------ together
+
+
+def measure_camera(
+    xy_px: np.ndarray,
+    per_frame_view: np.ndarray,
+    activity: str,
+    still: np.ndarray,
+    leg_px: float,
+    config: CameraConfig,
+    world_yaw_deg: np.ndarray | None = None,
+) -> CameraGeometry:
+    """Roll and off-axis angle of the camera from cleaned landmarks (before measurements)."""
+    side = np.array([str(v).startswith("side") for v in per_frame_view], dtype=bool)
+    frontal = np.array([v in ("front", "back") for v in per_frame_view], dtype=bool)
+    notes: list[str] = []
+    roll: float | None = None
+    uncertainty = config.roll_unmeasured_uncertainty_deg
+    mostly_frontal = frontal.sum() > side.sum()
+    if not mostly_frontal and activity in ("walking", "running"):
+        roll = roll_from_floor_points(lowest_foot_points(xy_px[side]), leg_px,
+                                      config.floor_min_spread_leg)
+        source = "floor contacts of the feet while walking"
+        if roll is not None:
+            uncertainty = config.roll_floor_uncertainty_deg
+        else:
+            source = "not measured: the feet did not cover enough floor"
+    elif mostly_frontal:
+        standing = frontal & still
+        roll = roll_from_level_pairs(xy_px, standing) if standing.any() else None
+        source = "left-right pairs of landmarks, eyes to toes"
+        if roll is not None:
+            uncertainty = config.roll_pairs_uncertainty_deg
+        else:
+            source = "not measured: the person was not seen standing still facing the camera"
+    else:
+        # Standing side-on, the floor shows only under the feet: a sole from heel to toe is
+        # too short a line (+-6 deg on the renders of the dev split), so roll stays unknown
+        # and enters the error of angles from vertical instead.
+        source = ("not measured: standing side-on, too little floor is seen; angles from "
+                  "vertical carry the error of a camera that may not be level")
+    if roll is not None and abs(roll) > config.max_roll_deg:
+        notes.append(f"The floor line leans {roll:+.0f}°, more than a tilted camera explains "
+                     "(a sloping floor, or feet not level); angles were not corrected.")
+        roll, source = None, f"not used: {source} leaned more than {config.max_roll_deg:.0f}°"
+        uncertainty = config.roll_unmeasured_uncertainty_deg
+    per_frame = np.full(len(xy_px), np.nan)
+    per_frame[side] = side_off_axis_deg(xy_px[side], config.side_width_to_torso)
+    per_frame[frontal] = front_off_axis_deg(xy_px[frontal], leg_px, config.foot_to_leg)
+    if world_yaw_deg is not None:
+        # MediaPipe's depth: the turn of the shoulder line out of the picture's plane. It
+        # overstates the turn (README of config), so it only ever adds to the foot estimate.
+        turn = np.abs(world_yaw_deg) / config.world_yaw_overstatement
+        per_frame[frontal] = np.fmax(per_frame[frontal], turn[frontal])
+    judged = still if activity == "standing" and still.any() else np.ones(len(xy_px), bool)
+    values = per_frame[judged & np.isfinite(per_frame)]
+    off_axis = float(np.median(values)) if values.size else None
+    if frontal.sum() >= max(1, side.sum()):
+        off_source = "direction of the feet and turn of the shoulders"
+    else:
+        off_source = "spread of the shoulders and hips"
+    if off_axis is None:
+        off_source = "not measured"
+    return CameraGeometry(roll, source, off_axis, off_source, per_frame, roll is not None,
+                          uncertainty, notes)
+
+
+def level_landmarks(xy_px: np.ndarray, camera: CameraGeometry,
+                    frame_size_px: tuple[int, int]) -> np.ndarray:
+    """Landmarks as a level camera would have drawn them (turned back by the roll)."""
+    if camera.roll_deg is None or camera.roll_deg == 0:
+        return xy_px
+    width_px, height_px = frame_size_px
+    return rotate_about(xy_px, -camera.roll_deg, (width_px / 2, height_px / 2))
