@@ -116,6 +116,90 @@ class ViewConfig:
 
 
 @dataclass(frozen=True)
+class CameraConfig:
+    """Camera roll and off-axis angle (``posture.camera``)."""
+
+    # The floor contacts of a walk must span this many leg lengths for a line through them.
+    floor_min_spread_leg: float = 1.0
+    # A floor line leaning more than this is not a tilted phone (a slope, stairs, or feet
+    # that are not level): angles are then not corrected (project choice; the issue's phones
+    # lean up to 5 deg).
+    max_roll_deg: float = 8.0
+    # Error left in angles from vertical after the roll correction, by how roll was measured
+    # (enters the confidence of the hollow-back and weight-shift checks). Measured on the
+    # renders of the dev split (tests/data/synthetic, level cameras): the floor line of a
+    # walk within 0.6 deg, the body's left-right pairs facing the camera within 1.6 deg
+    # (one pair alone, e.g. the heels, up to 6.5). Unmeasured: a phone on a shelf is within
+    # about 5 deg of level.
+    roll_floor_uncertainty_deg: float = 1.0
+    roll_pairs_uncertainty_deg: float = 2.0
+    roll_unmeasured_uncertainty_deg: float = 5.0
+    # Shoulder and hip landmark spread against torso height (shoulder centre to hip centre)
+    # seen square-on: MediaPipe on front views gives 0.47-0.56 on the renders of the dev split
+    # (tests/data/synthetic), and on real clips about 0.5 (the balancing
+    # man 0.51 at p90, people from behind 0.57; adult anthropometry: biacromial ~0.38 m,
+    # MediaPipe hips ~0.25 m apart, torso ~0.5 m).
+    side_width_to_torso: float = 0.55
+    # Foot length (heel to toe landmark) against leg length (hip-knee-ankle): ~0.26 / 0.9 m.
+    foot_to_leg: float = 0.28
+    # MediaPipe's depth overstates how far the shoulders are turned (a 15-20 deg oblique
+    # clip reads 35 deg, ``ViewConfig.front_max_yaw_deg``).
+    world_yaw_overstatement: float = 1.75
+    # Beyond these off-axis angles the view is too oblique for its checks: sagittal angles
+    # in a side view (the far side's width leaks into them), the hip line against the feet
+    # in a front view. Project choice, documented in docs/accuracy.md with the per-angle
+    # results of the validation split.
+    side_max_off_axis_deg: float = 20.0
+    front_max_off_axis_deg: float = 20.0
+
+
+@dataclass(frozen=True)
+class UncertaintyConfig:
+    """What a verdict must clear to be called "detected" rather than "uncertain".
+
+    Each check adds up (root of the sum of squares) the measurement's own error and the
+    systematic errors of this recording (camera roll that could not be measured, an oblique
+    camera, the far leg), in the value's unit. The confidence is the chance that the true
+    value lies on the reported side of the threshold, Phi(margin / error), times the share
+    of usable frames; a finding past its threshold with less confidence than
+    ``min_confidence_detected`` is "uncertain". Errors from docs/accuracy.md (renders of
+    the dev split) and clinical.md §6; project choice where marked.
+    """
+
+    # Knee flexion, near leg: standing stills +-2 deg, stance-phase summaries of a walk +-2-3.
+    knee_standing_sd_deg: float = 2.0
+    knee_walking_sd_deg: float = 3.0
+    # The far leg is half hidden behind the near one: 4.6 vs 3.4 deg per frame on renders.
+    far_leg_extra_sd_deg: float = 2.5
+    # Trunk inclination, side view, level camera: within about 1 deg on renders; 1.5 for
+    # real clothes.
+    trunk_sd_deg: float = 1.5
+    # Load share, front view, level camera: about 2 points on renders; 3 for real feet.
+    load_share_sd_pct: float = 3.0
+    # An oblique camera: extra error per degree off axis (project choice: 20 deg off axis
+    # adds 2 deg, about what the renders of the dev split show).
+    off_axis_sd_per_deg: float = 0.1
+    # Arm swing per stride, % of leg length.
+    arm_swing_sd_pct: float = 5.0
+    # Below this confidence a finding past its threshold is "uncertain" (project choice:
+    # about two chances in three that the true value is past the threshold).
+    min_confidence_detected: float = 0.7
+
+
+@dataclass(frozen=True)
+class KneeInGaitConfig:
+    # Knee checks in walking judge each stance phase over its single-support part (the other
+    # foot's toe-off to its heel strike: mid to terminal stance, clinical.md "Gait phases"),
+    # and need at least this many such stance phases per side (clinical.md §2: ">= 3 strides").
+    min_stances_per_side: int = 3
+    # Where the other foot's events are missing, single support is taken as this part of
+    # the stance phase (Perry: opposite toe-off at ~10 %, opposite heel strike at ~50 % of a
+    # 60 % stance, i.e. 17-83 % of stance).
+    single_support_from_share: float = 0.17
+    single_support_to_share: float = 0.83
+
+
+@dataclass(frozen=True)
 class HyperextensionThresholds:
     # Knee flexion at or below this is hyperextension: recurvatum = extension > 5 deg [R21];
     # bands 5-10 mild, 10-15 moderate, >15 marked are "suggested" in clinical.md §2.
@@ -150,9 +234,13 @@ class WeightShiftThresholds:
     bands: Bands = field(default_factory=lambda: Bands(59.0, 63.0, 67.0))
     # Supporting evidence only: pelvic obliquity of 3 deg (clinical.md §4, project choice).
     supporting_obliquity_deg: float = 3.0
-    # An ankle this far above the other (% of leg length) is a lifted foot: the other leg
-    # carries all the weight in that frame (project choice; ankle jitter is ~2-3 %).
+    # An ankle this far above its own floor contact (% of leg length) is a lifted foot: the
+    # other leg carries all the weight in that frame (project choice; ankle jitter ~2-3 %).
     lifted_foot_pct: float = 8.0
+    # Both feet down yet one drawn this much higher than the other (% of leg length): one
+    # foot stands in front of the other (a camera 1 m high and 3 m away draws a foot set
+    # 10 cm back about 4 % higher), which a front view cannot judge. Project choice.
+    stagger_max_pct: float = 6.0
 
 
 @dataclass(frozen=True)
@@ -173,6 +261,47 @@ class GaitConfig:
     min_prominence_leg: float = 0.1
     # Stride-based verdicts (knee in stance, trunk and pelvis motion) need this many strides.
     min_strides: int = 2
+    # The feet pass each other once a step: the distance between them falls from its peak
+    # (about a step length) to about nothing. A dip that stays above this share of the
+    # smaller neighbouring peak is not a passing (project choice; the real clips reach
+    # at most 0.18 at a passing).
+    max_passing_share: float = 0.5
+    # Walking or running: the pelvis is highest in mid-stance when walking (the body vaults
+    # over the standing leg) and lowest when running (it lands on a spring). Mid-stance
+    # minus double-support pelvis height, in leg lengths, must be at least this large to
+    # tell them apart; below it the cadence decides (real clips: walkers -0.02 to -0.06,
+    # the treadmill runner +0.09 to +0.14).
+    min_pelvis_bob_leg: float = 0.01
+    # Running: the toe has left the floor when it is this far (leg lengths) above where it
+    # rested in late stance (project choice: ~2.5 cm for a 0.9 m leg; MediaPipe jitters
+    # ~1 cm). Walking toe-off stays Zeni's trough of the toe [R50].
+    running_toe_lift_leg: float = 0.03
+    # Plausibility of the timing: outside these limits the gait is reported unreliable and
+    # nothing is judged from it. Normal adult walking (Perry's phases, clinical.md "Gait
+    # phases and the checks"): stance ~60 % of the stride (55-70 % across speeds), two
+    # double-support periods of ~10 % each, the other foot's heel strike at ~50 %, cadence
+    # ~100-120 steps/min. The limits are wider than normal so slow, limping or stiff gaits
+    # pass; what they exclude cannot be walking (e.g. stance < 50 % means both feet off the
+    # ground at once, i.e. running).
+    walking_min_cadence_steps_per_min: float = 60.0
+    walking_max_cadence_steps_per_min: float = 140.0
+    walking_min_stance_pct: float = 50.0
+    walking_max_stance_pct: float = 80.0
+    # Each double-support period (heel strike to the other foot's toe-off), % of the stride:
+    # ~10 % (Perry); none at all is a flight phase, i.e. running.
+    walking_min_double_support_pct: float = 0.0
+    walking_max_double_support_pct: float = 30.0
+    # Running has a flight phase, so stance < 50 % of the stride (duty factor of
+    # recreational runners 25-48 %, sprinters ~20 %); cadence 140-200 steps/min (clinical.md;
+    # the treadmill runner of the real clips: 169).
+    running_min_cadence_steps_per_min: float = 140.0
+    running_max_cadence_steps_per_min: float = 200.0
+    running_min_stance_pct: float = 20.0
+    running_max_stance_pct: float = 50.0
+    # The other foot's heel strike falls at ~50 % of the stride (Perry); a limp shortens the
+    # step of the painful side, but not beyond these limits (project choice).
+    min_opposite_heel_strike_pct: float = 35.0
+    max_opposite_heel_strike_pct: float = 65.0
 
 
 @dataclass(frozen=True)
@@ -213,6 +342,9 @@ class Config:
     quality: QualityConfig = field(default_factory=QualityConfig)
     filter: FilterConfig = field(default_factory=FilterConfig)
     view: ViewConfig = field(default_factory=ViewConfig)
+    camera: CameraConfig = field(default_factory=CameraConfig)
+    uncertainty: UncertaintyConfig = field(default_factory=UncertaintyConfig)
+    knee_in_gait: KneeInGaitConfig = field(default_factory=KneeInGaitConfig)
     gait: GaitConfig = field(default_factory=GaitConfig)
     knee_hyperextension: HyperextensionThresholds = field(
         default_factory=HyperextensionThresholds

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from ..camera import CameraGeometry
 from ..config import Bands, Config
 from ..gait import GaitAnalysis
 from ..measurements import Measurements
 
 DETECTED, NOT_DETECTED, NOT_ASSESSABLE = "detected", "not_detected", "not_assessable"
+# Past the threshold but close to it, or measured with low confidence: never shown as detected.
+UNCERTAIN = "uncertain"
 
 # Typical disagreement of 2D MediaPipe angles with marker systems (clinical.md §6: 5-7 deg).
 # A value this far past its threshold earns full confidence in the margin term.
@@ -64,6 +68,7 @@ class CheckInput:
     gait: GaitAnalysis | None
     kind: str  # image | video | live
     config: Config
+    camera: CameraGeometry | None = None  # roll and off-axis angle (posture.camera)
 
 
 def not_assessable(
@@ -86,6 +91,97 @@ def view_matches(inputs: CheckInput, views: tuple[str, ...]) -> np.ndarray:
     for view in views:
         ok |= np.array([str(v).startswith(view) for v in labels], dtype=bool)
     return ok
+
+
+def off_axis_limit_deg(inputs: CheckInput, family: str) -> float:
+    camera = inputs.config.camera
+    return camera.side_max_off_axis_deg if family == "side" else camera.front_max_off_axis_deg
+
+
+def judged_frames(inputs: CheckInput, views: tuple[str, ...]) -> np.ndarray:
+    """(N,) frames of one of ``views`` whose camera is no further off axis than the limit
+    for that view (``config.camera``); frames whose off-axis angle is unknown count."""
+    ok = view_matches(inputs, views)
+    if inputs.camera is None:
+        return ok
+    off = inputs.camera.per_frame_off_axis_deg
+    limit = off_axis_limit_deg(inputs, "side" if views[0].startswith("side") else "front")
+    with np.errstate(invalid="ignore"):
+        return ok & ~(off > limit)
+
+
+def view_refusal(inputs: CheckInput, views: tuple[str, ...], needs: str) -> str | None:
+    """Why a check cannot judge this recording's view, or None when it can. ``needs`` says
+    what to do instead, e.g. "film the person side-on"."""
+    if not sees(inputs, views):
+        return f"Needs {needs}."
+    if int(judged_frames(inputs, views).sum()) >= min_frames(inputs):
+        return None
+    family = "side" if views[0].startswith("side") else "front"
+    off = inputs.camera.off_axis_deg if inputs.camera is not None else None
+    limit = off_axis_limit_deg(inputs, family)
+    axis = "the side" if family == "side" else "the front"
+    return (f"Not assessable, because the camera is about {off or limit:.0f}° off {axis} axis "
+            f"(limit {limit:.0f}°): {needs}, square to the camera.")
+
+
+def gait_refusal(inputs: CheckInput) -> str | None:
+    """Why a gait-based verdict cannot be given, or None: no gait found, or gait events that
+    break the body's timing (``GaitAnalysis.reliable``) are never judged from."""
+    gait = inputs.gait
+    if gait is None:
+        return "Needs walking filmed side-on."
+    if not getattr(gait, "reliable", True):
+        reason = getattr(gait, "unreliable_reason", None) or "the steps could not be timed"
+        return f"Not assessable, because the gait could not be timed reliably: {reason}."
+    return None
+
+
+def off_axis_sd(inputs: CheckInput, frames: np.ndarray) -> float:
+    """Systematic error (in degrees) an oblique camera adds over ``frames``."""
+    if inputs.camera is None:
+        return 0.0
+    off = inputs.camera.per_frame_off_axis_deg[frames]
+    off = off[np.isfinite(off)]
+    if off.size == 0:
+        return 0.0
+    return inputs.config.uncertainty.off_axis_sd_per_deg * float(np.median(off))
+
+
+def combined_sd(*parts: float) -> float:
+    """Independent errors added: the root of the sum of squares.
+
+    >>> combined_sd(3.0, 4.0)
+    5.0
+    """
+    return float(math.sqrt(sum(p * p for p in parts)))
+
+
+def decide(bands: Bands, magnitude: float, error_sd: float, n_good: int, n_total: int,
+           config: Config) -> tuple[str, str, float]:
+    """(status, severity, confidence) of a magnitude on the bands' scale measured with
+    ``error_sd`` (same unit). Confidence: the chance the true value is on the reported
+    side of the threshold, times the share of usable frames. Past the threshold with too
+    little confidence: ``uncertain``.
+
+    >>> from posture.config import Config
+    >>> decide(Bands(5, 10, 15), 12.0, 2.0, 10, 10, Config())
+    ('detected', 'moderate', 1.0)
+    >>> decide(Bands(5, 10, 15), 5.5, 2.0, 10, 10, Config())
+    ('uncertain', 'mild', 0.6)
+    >>> decide(Bands(5, 10, 15), 1.0, 2.0, 10, 10, Config())
+    ('not_detected', 'none', 0.98)
+    """
+    margin = magnitude - bands.detect
+    chance = 0.5 * (1.0 + math.erf(abs(margin) / (max(error_sd, 1e-6) * math.sqrt(2.0))))
+    coverage = min(1.0, 0.5 + 0.5 * n_good / max(n_total, 1))
+    conf = round(chance * coverage, 2)
+    severity = bands.severity(magnitude)
+    if severity == "none":
+        return NOT_DETECTED, "none", conf
+    if conf < config.uncertainty.min_confidence_detected:
+        return UNCERTAIN, severity, conf
+    return DETECTED, severity, conf
 
 
 def sees(inputs: CheckInput, views: tuple[str, ...]) -> bool:
