@@ -6,8 +6,9 @@ Two things a phone on a shelf gets wrong and every angle inherits:
   by the roll, so a trunk that is upright reads as leaning. Measured from the floor, which
   is level: while walking, the line through the feet's floor contacts (as Sports2D does
   with the toes in stance); standing facing the camera, the median slope of the body's
-  left-right pairs (eyes, shoulders, hips, knees, feet); standing side-on it stays unknown (too little floor in view) and widens the error. Angles are corrected by rotating the
-  landmarks back before anything is measured.
+  left-right pairs (eyes, shoulders, hips, knees, feet); standing side-on it stays unknown
+  (too little floor in view) and widens the error instead. Angles are corrected by
+  rotating the landmarks back before anything is measured.
 - **off-axis angle** (a "side" view that is really oblique): seen exactly side-on, the two
   shoulders and the two hips overlap; turned by an angle ``a`` they spread apart by about
   ``width * sin(a)``. Per frame, so a walker seen at the edge of a wide picture (perspective)
@@ -134,6 +135,20 @@ def roll_from_level_pairs(xy_px: np.ndarray, frames: np.ndarray) -> float | None
     return float(np.median(slopes)) if len(slopes) >= 5 else None
 
 
+def both_feet_down(xy_px: np.ndarray, frames: np.ndarray, leg_px: float,
+                   lift_leg: float) -> np.ndarray:
+    """(N,) frames where each heel is within ``lift_leg`` leg lengths of the lowest it is
+    drawn over ``frames`` (its own floor contact)."""
+    down = frames.copy()
+    for heel in (LEFT_HEEL, RIGHT_HEEL):
+        y = np.where(frames, xy_px[:, heel, 1], np.nan)
+        if not np.isfinite(y).any():
+            return np.zeros(len(xy_px), dtype=bool)
+        with np.errstate(invalid="ignore"):
+            down &= np.nanpercentile(y, 95) - y <= lift_leg * leg_px
+    return down
+
+
 def rotate_about(xy_px: np.ndarray, angle_deg: float, centre_px: tuple[float, float]
                  ) -> np.ndarray:
     """Landmarks turned by ``angle_deg`` counter-clockwise as seen in the picture.
@@ -227,7 +242,10 @@ def measure_camera(
         uncertainty = config.roll_unmeasured_uncertainty_deg
     per_frame = np.full(len(xy_px), np.nan)
     per_frame[side] = side_off_axis_deg(xy_px[side], config.side_width_to_torso)
-    per_frame[frontal] = front_off_axis_deg(xy_px[frontal], leg_px, config.foot_to_leg)
+    # The feet point at a square-on camera only while both stand on the floor: a lifted
+    # foot turns freely.
+    feet_frames = frontal & both_feet_down(xy_px, frontal, leg_px, config.lifted_foot_leg)
+    per_frame[feet_frames] = front_off_axis_deg(xy_px[feet_frames], leg_px, config.foot_to_leg)
     if world_yaw_deg is not None:
         # MediaPipe's depth: the turn of the shoulder line out of the picture's plane. It
         # overstates the turn (README of config), so it only ever adds to the foot estimate.

@@ -140,6 +140,9 @@ class CameraConfig:
     # man 0.51 at p90, people from behind 0.57; adult anthropometry: biacromial ~0.38 m,
     # MediaPipe hips ~0.25 m apart, torso ~0.5 m).
     side_width_to_torso: float = 0.55
+    # A heel more than this share of leg length above its own floor contact is lifted (the
+    # foot then no longer shows where the body faces).
+    lifted_foot_leg: float = 0.05
     # Foot length (heel to toe landmark) against leg length (hip-knee-ankle): ~0.26 / 0.9 m.
     foot_to_leg: float = 0.28
     # MediaPipe's depth overstates how far the shoulders are turned (a 15-20 deg oblique
@@ -266,6 +269,13 @@ class GaitConfig:
     # smaller neighbouring peak is not a passing (project choice; the real clips reach
     # at most 0.18 at a passing).
     max_passing_share: float = 0.5
+    # ... and every step parts the feet by at least this share of the run's median step (a
+    # dip where MediaPipe puts both feet in one place for a frame or two makes a small
+    # bump, not a step; project choice, first steps are ~70 % of a full one).
+    min_step_share: float = 0.5
+    # Gaps in the feet up to this long (s) are bridged when following the steps (5 frames
+    # at 30 fps, like ``FilterConfig.max_gap_frames``).
+    max_gap_s: float = 0.17
     # Walking or running: the pelvis is highest in mid-stance when walking (the body vaults
     # over the standing leg) and lowest when running (it lands on a spring). Mid-stance
     # minus double-support pelvis height, in leg lengths, must be at least this large to

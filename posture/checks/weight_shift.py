@@ -52,10 +52,11 @@ def _load_share_sd_pct(inputs: CheckInput, frames: np.ndarray) -> float:
 def foot_rise_pct(inputs: CheckInput, frames: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(left, right) rise of each ankle above its own floor contact, % of leg length: the
     lowest it is drawn within each unbroken stretch of ``frames`` (a walk toward the
-    camera moves the floor in the picture, so each standing bout has its own). NaN outside ``frames``; 0 in a
-    photo, where no floor contact is known. A foot is lifted when it rises from its own
-    floor contact, not when it is drawn higher than the other: a foot set further back is
-    drawn higher by a camera above the floor, yet stands on it."""
+    camera moves the floor in the picture, so each standing bout has its own). NaN
+    outside ``frames``; 0 in a photo, where no floor contact is known. A foot is lifted
+    when it rises from its own floor contact, not when it is drawn higher than the other:
+    a foot set further back is drawn higher by a camera above the floor, yet stands on it.
+    """
     xy = inputs.measurements.level_xy_px
     leg_px = inputs.measurements.leg_length_px
     rises = []
