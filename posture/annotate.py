@@ -38,6 +38,7 @@ LEFT_COLOUR = (66, 135, 245)  # blue: the subject's left side
 RIGHT_COLOUR = (245, 130, 48)  # orange: the subject's right side
 MID_COLOUR = (240, 240, 240)
 FLAG_COLOUR = (220, 40, 40)
+UNCERTAIN_COLOUR = (245, 165, 0)  # amber: an uncertain finding, never drawn as a seen one
 
 
 _LEFT_POINTS = frozenset(SIDE_POINTS["left"].values())
@@ -113,9 +114,11 @@ def draw_frame(
     labels: dict[str, float],
     banner: list[str],
     flagged: list[str],
+    uncertain: Iterable[str] = (),
 ) -> np.ndarray:
     """A copy of ``image_rgb`` with the skeleton (landmarks already in its pixels), angle
-    labels at the knees and hips, a banner at the top and flagged findings in red."""
+    labels at the knees and hips, a banner at the top, flagged (detected) findings in red
+    and ``uncertain`` ones in amber, marked "possibly"."""
     out = image_rgb.copy()
     h, w = out.shape[:2]
     scale = max(0.4, min(w, h) / 900)
@@ -146,14 +149,27 @@ def draw_frame(
         for text in flagged:
             _text(out, text, (8, y), scale * 0.6, FLAG_COLOUR)
             y += int(26 * scale) + 4
+    for text in uncertain:
+        _text(out, uncertain_label(text), (8, y), scale * 0.6, UNCERTAIN_COLOUR)
+        y += int(26 * scale) + 4
     return out
 
 
-def _evidence_times(analysis: Analysis) -> dict[str, list[float]]:
-    out: dict[str, list[float]] = {}
+def uncertain_label(title: str) -> str:
+    """How an uncertain finding is written on a frame (plain ASCII for OpenCV's font).
+
+    >>> uncertain_label("Hollow back")
+    'Possibly: Hollow back (uncertain)'
+    """
+    return f"Possibly: {title} (uncertain)"
+
+
+def _evidence_times(analysis: Analysis) -> dict[str, tuple[str, list[float]]]:
+    """Title -> (status, evidence times) of the detected and the uncertain findings."""
+    out: dict[str, tuple[str, list[float]]] = {}
     for finding in analysis.report.findings:
-        if finding.status == "detected":
-            out[finding.title] = [e.t_s for e in finding.evidence]
+        if finding.status in ("detected", "uncertain"):
+            out[finding.title] = (finding.status, [e.t_s for e in finding.evidence])
     return out
 
 
@@ -182,10 +198,12 @@ def annotate_position(analysis: Analysis, image_rgb: np.ndarray, position: int,
         image_rgb = _blur_faces(image_rgb, face_xy * scale, face_vis)
     xy = m.xy_px[position] * scale
     t_s = float(m.t_s[position])
-    flagged = [title for title, times in _evidence_times(analysis).items()
-               if any(abs(t - t_s) <= window_s for t in times)]
+    near = {title: status for title, (status, times) in _evidence_times(analysis).items()
+            if any(abs(t - t_s) <= window_s for t in times)}
+    flagged = [title for title, status in near.items() if status == "detected"]
+    uncertain = [title for title, status in near.items() if status == "uncertain"]
     return draw_frame(image_rgb, xy, _labels_at(analysis, position), _banner(analysis, t_s),
-                      flagged)
+                      flagged, uncertain)
 
 
 def display_copies(config: Config) -> DisplayCopies:

@@ -43,6 +43,14 @@ def _parser() -> argparse.ArgumentParser:
                          help="use this PoseLandmarker .task file instead of the built-in model")
     evaluate = commands.add_parser("evaluate", help="accuracy on a folder of synthetic subjects")
     evaluate.add_argument("folder")
+    evaluate.add_argument("--json", metavar="OUT",
+                          help="write every item's outcomes and errors here (for --compare)")
+    evaluate.add_argument("--compare", metavar="OLD.json",
+                          help="show an earlier result saved with --json beside this one")
+    compare = commands.add_parser("evaluate-compare",
+                                  help="two results saved with evaluate --json side by side")
+    compare.add_argument("old", metavar="OLD.json")
+    compare.add_argument("new", metavar="NEW.json")
     commands.add_parser("bench", help="speed and memory benchmark (see bench/README.md)",
                         add_help=False)
     return parser
@@ -82,6 +90,8 @@ def _load_symptoms(path: str | None):
 
 def format_summary(report: dict) -> str:
     """A short plain-text summary of a JSON report, red flags first."""
+    from .report import camera_text, gait_unreliable_reason
+
     summary = report["summary"]
     lines = []
     for flag in report["red_flags"]:
@@ -92,19 +102,34 @@ def format_summary(report: dict) -> str:
     if summary.get("subject_selection"):
         lines.append(f"Subject: {summary['subject_selection']}")
     lines.extend(summary["messages"])
+    camera = camera_text(summary.get("camera"), summary.get("view"))
+    if camera:
+        lines.append(camera)
     gait = report.get("gait")
-    if gait and gait.get("cadence_steps_per_min"):
+    unreliable = gait_unreliable_reason(gait)
+    if unreliable is not None:
+        reason = unreliable[:1].upper() + unreliable[1:].rstrip(".")
+        lines.append(f"Gait ({gait.get('kind') or 'steps'}): timing not reliable, cadence and "
+                     f"stance times left out. {reason}.")
+    elif gait and gait.get("cadence_steps_per_min"):
         lines.append(f"Gait: {len(gait['events'])} events, cadence "
                      f"{gait['cadence_steps_per_min']:.0f} steps/min, stride "
                      f"{gait['stride_time_s']:.2f} s.")
     for finding in report["findings"]:
         status = finding["status"].replace("_", " ")
+        uncertain = finding["status"] == "uncertain"
+        if uncertain:  # never worded as detected
+            status = "uncertain, possibly present"
         extra = ""
-        if finding["status"] == "detected":
+        if finding["status"] in ("detected", "uncertain"):
             extra = f" ({', '.join(x for x in (finding['severity'], finding['side']) if x)})"
+        if uncertain:
+            extra += "; worth checking by eye"
         lines.append(f"- {finding['title']}: {status}{extra}. {finding['message']}")
     for explanation in report["explanations"][:3]:
-        lines.append(f"* {explanation['title']}")
+        hedge = " (possibly: rests on an uncertain finding)" if (
+            explanation.get("relevance") == "uncertain_findings") else ""
+        lines.append(f"* {explanation['title']}{hedge}")
     lines.append(report["disclaimer"])
     return "\n".join(lines)
 
@@ -183,7 +208,14 @@ def _main(argv: list[str] | None) -> int:
         if args.command == "evaluate":
             from .evaluate import main as evaluate_main
 
-            return evaluate_main([args.folder])
+            _check_output(args.json, (".json",), "evaluation JSON")
+            options = [*(["--json", args.json] if args.json else []),
+                       *(["--compare", args.compare] if args.compare else [])]
+            return evaluate_main([args.folder, *options])
+        if args.command == "evaluate-compare":
+            from .evaluate import compare_main
+
+            return compare_main([args.old, args.new])
         return _analyse(args)
     except InputError as err:
         print(f"error: {err}", file=sys.stderr)

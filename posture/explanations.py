@@ -5,17 +5,22 @@ The knowledge itself is plain data in `posture.knowledge`; this module only appl
 Rules, in short (docs/explanations.md has the full table):
   * Red flags come from the answers alone and are returned most urgent first; anything that
     shows advice to the user puts them before the posture explanations (`combined_advice`).
-  * A cause the camera can see is listed only when one of its findings was detected. When the
-    camera could not assess its main finding (e.g. hollow back from a front view) and the
-    answers fit the cause, it is listed as "background" with a score below 1, saying which
-    recording would check it.
+  * A cause the camera can see is listed only when one of its findings was detected or is
+    "uncertain" (past its threshold but close to it, or measured with low confidence). A
+    cause resting on uncertain findings alone is "uncertain_findings": its text says the
+    reading is uncertain and worth checking by eye, and it ranks below every cause that rests
+    on a clear finding or on the answers. When the camera could not assess its main finding
+    (e.g. hollow back from a front view) and the answers fit the cause, it is listed as
+    "background", last, saying which recording would check it.
   * A cause the camera cannot see is listed only when an answer that "brings it in" is given.
   * Causes that nothing supports are left out.
-  * Score = tier + 0.99 * p / (p + 1), where p adds up the evidence present (each detected
-    finding's weight times its severity factor, plus the weight of each fitting answer) and
-    the tier is 2 for "matches_findings", 1 for "matches_symptoms" and 0 for "background".
-    So a cause with a detected finding always ranks above one supported by answers only, and
-    within a tier more (or more severe) evidence ranks higher.
+  * Score = tier + span * p / (p + 1), where p adds up the evidence present (each detected
+    finding's weight times its severity factor, half that for an uncertain finding, plus the
+    weight of each fitting answer). Tier and span: "matches_findings" 2 and 0.99,
+    "matches_symptoms" 1 and 0.99, "uncertain_findings" 0.5 and 0.49, "background" 0 and
+    0.49. So a cause with a detected finding always ranks above one supported by answers only,
+    which ranks above one resting on uncertain findings, and within a tier more (or more
+    severe) evidence ranks higher.
 
 >>> from types import SimpleNamespace as F
 >>> exps, flags = explain([F(id="weight_shift", status="detected", severity="mild", side="left")],
@@ -65,9 +70,27 @@ __all__ = [
 
 Side = Literal["left", "right", "both"]
 PainCharacter = Literal["dull", "tension", "burning", "stabbing", "cramping"]
-Relevance = Literal["matches_findings", "matches_symptoms", "background"]
+Relevance = Literal["matches_findings", "matches_symptoms", "uncertain_findings", "background"]
 
-_TIER: dict[str, float] = {"matches_findings": 2.0, "matches_symptoms": 1.0, "background": 0.0}
+# Score = tier + span * p / (p + 1): the bands do not overlap, so the tier decides the order.
+_TIER: dict[str, float] = {
+    "matches_findings": 2.0,
+    "matches_symptoms": 1.0,
+    "uncertain_findings": 0.5,
+    "background": 0.0,
+}
+_SPAN: dict[str, float] = {
+    "matches_findings": 0.99,
+    "matches_symptoms": 0.99,
+    "uncertain_findings": 0.49,
+    "background": 0.49,
+}
+DETECTED, UNCERTAIN = "detected", "uncertain"
+# An uncertain finding (close to its threshold, or measured with low confidence) is weaker
+# evidence than a detected one of the same severity.
+_UNCERTAIN_FACTOR = 0.5
+# Said wherever an explanation rests on an uncertain finding.
+UNCERTAIN_HEDGE = "worth checking by eye"
 # A mild finding is weaker evidence than a marked one, but still evidence.
 _SEVERITY_FACTOR: dict[str, float] = {"mild": 0.6, "moderate": 0.8, "marked": 1.0}
 _DEFAULT_SEVERITY_FACTOR = 0.6
@@ -83,7 +106,7 @@ class FindingLike(Protocol):
     @property
     def id(self) -> str: ...
     @property
-    def status(self) -> str: ...  # "detected" | "not_detected" | "not_assessable"
+    def status(self) -> str: ...  # "detected" | "uncertain" | "not_detected" | "not_assessable"
     @property
     def severity(self) -> str: ...  # "none" | "mild" | "moderate" | "marked"
     @property
@@ -230,6 +253,8 @@ class Explanation:
     source: SourcePassage
     advice: str
     more_sources: tuple[SourcePassage, ...] = ()
+    # Findings this rests on that were "uncertain", never among ``based_on_findings``.
+    based_on_uncertain_findings: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -239,6 +264,7 @@ class Explanation:
             "relevance": self.relevance,
             "score": self.score,
             "based_on_findings": list(self.based_on_findings),
+            "based_on_uncertain_findings": list(self.based_on_uncertain_findings),
             "based_on_symptoms": list(self.based_on_symptoms),
             "source": self.source.to_dict(),
             "more_sources": [s.to_dict() for s in self.more_sources],
@@ -283,12 +309,15 @@ def explain(
     break this stage.
     """
     answers = symptoms if symptoms is not None else Symptoms()
-    detected = _detected_by_id(findings)
-    unassessable = {f.id for f in findings if f.status == "not_assessable"} - set(detected)
+    detected = _by_id(findings, DETECTED)
+    # A finding detected in one recording and uncertain in another counts as detected.
+    uncertain = {k: f for k, f in _by_id(findings, UNCERTAIN).items() if k not in detected}
+    unassessable = {f.id for f in findings if f.status == "not_assessable"}
+    unassessable -= set(detected) | set(uncertain)
     explanations = [
         e
         for cause in CAUSES
-        if (e := _evaluate(cause, detected, unassessable, answers)) is not None
+        if (e := _evaluate(cause, detected, uncertain, unassessable, answers)) is not None
     ]
     explanations.sort(key=lambda e: e.score, reverse=True)  # stable: ties keep knowledge order
     return explanations, red_flags(answers)
@@ -359,7 +388,9 @@ def combined_advice(explanations: Sequence[Explanation], red_flags: Sequence[Red
     if any(f.urgency in ("emergency", "same_day") for f in flags):
         lines.append("Deal with the urgent point above first; the posture notes below can wait.")
     for exp in sorted(explanations, key=lambda e: e.score, reverse=True):
-        lines.append(f"{exp.title}: {exp.advice} (Source: {exp.source.label()}.)")
+        hedge = f" (uncertain finding, {UNCERTAIN_HEDGE})" if (
+            exp.relevance == "uncertain_findings") else ""
+        lines.append(f"{exp.title}{hedge}: {exp.advice} (Source: {exp.source.label()}.)")
     if not explanations and not flags:
         lines.append(
             "Nothing in this recording or in your answers matched the calf-pain causes this tool "
@@ -372,11 +403,11 @@ def combined_advice(explanations: Sequence[Explanation], red_flags: Sequence[Red
 # --------------------------------------------------------------------------------------------
 
 
-def _detected_by_id(findings: Sequence[FindingLike]) -> dict[str, FindingLike]:
-    """Detected findings by id; if an id repeats, the most severe one counts."""
+def _by_id(findings: Sequence[FindingLike], status: str) -> dict[str, FindingLike]:
+    """Findings with ``status`` by id; if an id repeats, the most severe one counts."""
     best: dict[str, FindingLike] = {}
     for f in findings:
-        if f.status != "detected":
+        if f.status != status:
             continue
         if f.id not in best or _severity_factor(f) > _severity_factor(best[f.id]):
             best[f.id] = f
@@ -413,22 +444,30 @@ def _signal_matches(signal: SymptomSignal, symptoms: Symptoms, finding_side: str
     return answer == signal.value
 
 
-def _finding_phrase(role: FindingRole, finding: FindingLike) -> str:
+def _finding_phrase(role: FindingRole, finding: FindingLike, severity: bool = True) -> str:
     side = finding.side if finding.side in ("left", "right") else "one"
     phrase = role.phrase.format(side=side)
-    if finding.severity in _SEVERITY_FACTOR:
+    if severity and finding.severity in _SEVERITY_FACTOR:
         phrase += f" ({finding.severity})"
     return phrase
+
+
+def _joined(phrases: list[str]) -> str:
+    return phrases[0] if len(phrases) == 1 else "; ".join(phrases)
 
 
 def _evaluate(
     cause: Cause,
     detected: Mapping[str, FindingLike],
+    uncertain: Mapping[str, FindingLike],
     unassessable: set[str],
     symptoms: Symptoms,
 ) -> Explanation | None:
     roles = [r for r in cause.findings if r.finding_id in detected]
-    side_finding = detected.get(cause.side_finding) if cause.side_finding else None
+    maybe = [r for r in cause.findings if r.finding_id in uncertain]
+    side_finding = None
+    if cause.side_finding:
+        side_finding = detected.get(cause.side_finding) or uncertain.get(cause.side_finding)
     finding_side = side_finding.side if side_finding is not None else None
     # Without the finding its side is unknown, so side-relative answers cannot match.
     signals = [s for s in cause.symptoms if _signal_matches(s, symptoms, finding_side)]
@@ -438,6 +477,8 @@ def _evaluate(
     if cause.camera_visible:
         if roles:
             relevance = "matches_findings"
+        elif maybe:
+            relevance = "uncertain_findings"
         elif cause.findings and cause.findings[0].finding_id in unassessable and supporting:
             relevance = "background"
         else:
@@ -448,15 +489,30 @@ def _evaluate(
         relevance = "matches_findings" if roles else "matches_symptoms"
 
     points = sum(r.weight * _severity_factor(detected[r.finding_id]) for r in roles)
+    points += sum(
+        r.weight * _UNCERTAIN_FACTOR * _severity_factor(uncertain[r.finding_id]) for r in maybe
+    )
     points += sum(s.weight for s in supporting)
-    score = round(_TIER[relevance] + 0.99 * points / (points + 1.0), 3)
+    score = round(_TIER[relevance] + _SPAN[relevance] * points / (points + 1.0), 3)
 
     parts: list[str] = []
+    possibly = _joined([_finding_phrase(r, uncertain[r.finding_id], False) for r in maybe])
     if roles and cause.camera_visible:
         measured = "; ".join(_finding_phrase(r, detected[r.finding_id]) for r in roles)
         parts.append(f"The camera measured {measured}.")
+        if maybe:
+            parts.append(
+                f"It may also have seen {possibly}, but that reading is uncertain and "
+                f"{UNCERTAIN_HEDGE}."
+            )
         if len(roles) >= 2 and cause.combination_note:
             parts.append(cause.combination_note)
+    elif relevance == "uncertain_findings":
+        parts.append(
+            f"The camera possibly saw {possibly}, but the measurement was close to its "
+            f"threshold or less reliable than usual, so this may not apply and is "
+            f"{UNCERTAIN_HEDGE}."
+        )
     elif relevance == "background":
         parts.append(
             "The camera could not check this in this recording; it would need "
@@ -465,6 +521,11 @@ def _evaluate(
     parts.append(cause.meaning)
     if not cause.camera_visible:
         parts += [r.note for r in roles if r.note]
+        if maybe:
+            parts.append(
+                f"The camera may also have seen {possibly}, but that reading is uncertain and "
+                f"{UNCERTAIN_HEDGE}."
+            )
     for s in signals:
         parts.append(
             s.note.format(painful_side=symptoms.painful_side, finding_side=finding_side or "other")
@@ -486,4 +547,5 @@ def _evaluate(
         source=cause.source,
         advice=cause.advice,
         more_sources=cause.more_sources,
+        based_on_uncertain_findings=tuple(r.finding_id for r in maybe),
     )

@@ -122,8 +122,11 @@ class LiveAnalyser:
             "knee_flexion_left_deg", "knee_flexion_right_deg", "trunk_inclination_deg",
             "pelvic_obliquity_deg")}
         banner = [self.state.guidance[0]] if self.state.guidance else []
-        flagged = [f.title for f in self.state.findings or [] if f.status == "detected"]
-        return draw_frame(frame.image_rgb, pose.xy_px, labels, banner, flagged), self.state
+        findings = self.state.findings or []
+        flagged = [f.title for f in findings if f.status == "detected"]
+        uncertain = [f.title for f in findings if f.status == "uncertain"]
+        return (draw_frame(frame.image_rgb, pose.xy_px, labels, banner, flagged, uncertain),
+                self.state)
 
     def _analyse_window(self, sequence: PoseSequence, pose: PoseFrame) -> LiveState:
         from .pipeline import analyse_poses

@@ -18,7 +18,8 @@ from .checks import Finding
 from .gait import GaitAnalysis
 from .measurements import MEASUREMENTS, Measurements, unit_of
 
-SCHEMA_VERSION = "1"
+# 2: findings may be "uncertain"; summary.camera (required); gait reliable/kind; running.
+SCHEMA_VERSION = "2"
 SCHEMA_PATH = Path(__file__).with_name("report.schema.json")
 
 
@@ -68,6 +69,60 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, np.bool_):
         return bool(value)
     return value
+
+
+def _degrees(value: float) -> str:
+    size = abs(float(value))
+    return f"{size:.1f}°" if size < 1 else f"{size:.0f}°"
+
+
+def camera_text(camera: Any, view: str | None = None) -> str | None:
+    """One line on how the camera stood (``summary.camera``), or None when it is missing.
+    Read defensively: every key may be absent. Roll is shown by its size only.
+
+    >>> camera_text({"roll_deg": -3.2, "roll_source": "floor contacts of the feet while "
+    ...              "walking", "off_axis_deg": 12.4, "corrected": True}, "side_left")
+    'Camera roll 3° (measured from the floor contacts of the feet while walking), corrected; 12° off the side axis.'
+    >>> camera_text({"roll_deg": None, "roll_source": "not measured: the feet were not seen "
+    ...              "clearly", "off_axis_deg": None, "corrected": False}, "front")
+    'Camera roll not measured: the feet were not seen clearly; angle to the front axis not measured.'
+    """  # noqa: E501
+    if not isinstance(camera, dict):
+        return None
+    source = str(camera.get("roll_source") or "").strip()
+    roll = camera.get("roll_deg")
+    if isinstance(roll, (int, float)) and np.isfinite(roll):
+        text = f"Camera roll {_degrees(roll)}"
+        if source:
+            text += f" (measured from the {source.removeprefix('the ')})"
+        text += ", corrected" if camera.get("corrected") else ", not corrected"
+    elif source.startswith("not "):
+        text = f"Camera roll {source}"
+    else:
+        text = "Camera roll not measured" + (f" ({source})" if source else "")
+    axis = {"side_left": "the side axis", "side_right": "the side axis",
+            "front": "the front axis", "back": "the front axis"}.get(view or "",
+                                                                  "a square side or front view")
+    off_axis = camera.get("off_axis_deg")
+    if isinstance(off_axis, (int, float)) and np.isfinite(off_axis):
+        text += f"; {_degrees(off_axis)} off {axis}."
+    else:
+        text += f"; angle to {axis} not measured."
+    return text
+
+
+def gait_unreliable_reason(gait: Any) -> str | None:
+    """Why the gait timing is not to be trusted (``gait.reliable`` false), else None.
+
+    >>> gait_unreliable_reason({"reliable": False, "unreliable_reason": "too few steps"})
+    'too few steps'
+    >>> gait_unreliable_reason({"cadence_steps_per_min": 110.0}) is None  # older reports
+    True
+    """
+    if not isinstance(gait, dict) or gait.get("reliable") is not False:
+        return None
+    reason = str(gait.get("unreliable_reason") or "").strip()
+    return reason or "the steps could not be timed reliably"
 
 
 def summarise_measurements(

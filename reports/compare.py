@@ -10,6 +10,8 @@ side, with the difference when both are numbers.
 >>> row = compare_steps(old, new)[0]
 >>> (row.before, row.after, row.change)
 ('Seen, mild, 12.0°', 'Not seen, 6.0°', '-6.0°')
+>>> _finding_text({"status": "uncertain", "severity": "mild", "value": 7.0, "unit": "deg"})
+'Uncertain — possibly present, mild, 7.0°'
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from .wording import (
     fmt_number,
     measurement_label,
     measurement_unit,
+    severity_text,
 )
 
 
@@ -61,8 +64,8 @@ def _finding_text(finding: dict[str, Any] | None) -> str:
         return "not recorded"
     status = finding.get("status", "")
     parts = [STATUS_LABELS.get(status, status)]
-    if status == "detected" and finding.get("severity") not in (None, "none"):
-        parts.append(str(finding["severity"]))
+    if severity := severity_text(finding):
+        parts.append(severity)
     if status != "not_assessable" and _finite(finding.get("value")) is not None:
         parts.append(fmt_number(finding.get("value"), finding.get("unit")))
     return ", ".join(parts)

@@ -24,12 +24,16 @@ from PIL import Image
 
 from .wording import (
     DISCLAIMER,
+    UNCERTAIN_NOTE,
+    camera_line,
+    explanation_title,
     finding_summary_line,
     finding_title,
     fmt_number,
     measurement_label,
     measurement_unit,
     red_flag_text,
+    sorted_explanations,
     sorted_findings,
     summary_parts,
     text_of,
@@ -39,7 +43,9 @@ from .wording import (
 # the built-in Helvetica with text folded to Latin-1.
 _FONT_DIRS = [Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu")]
 _RED = (170, 20, 20)
+_AMBER = (190, 110, 0)  # uncertain findings: never in the red of a seen one
 _GREY = (90, 90, 90)
+_TITLE_COLOURS = {"detected": _RED, "uncertain": _AMBER}
 
 
 @dataclass
@@ -138,11 +144,13 @@ def _findings(doc: _Doc, report: dict[str, Any]) -> None:
         doc.para("No findings were reported for this recording.", color=_GREY)
         return
     for finding in findings:
-        detected = finding.get("status") == "detected"
-        doc.para(finding_title(finding), size=11, bold=True, color=_RED if detected else (0, 0, 0))
+        colour = _TITLE_COLOURS.get(finding.get("status", ""), (0, 0, 0))
+        doc.para(finding_title(finding), size=11, bold=True, color=colour)
         doc.para(finding_summary_line(finding), size=9, color=_GREY)
         if finding.get("message"):
             doc.para(str(finding["message"]), size=9.5)
+        if finding.get("status") == "uncertain":
+            doc.para(UNCERTAIN_NOTE, size=9, color=_AMBER)
         doc.ln(1.5)
 
 
@@ -185,8 +193,9 @@ def _explanations(doc: _Doc, explanations: Sequence[Any]) -> None:
     if not explanations:
         return
     doc.heading("What the findings may mean", size=13)
-    for item in explanations:
-        title, body = text_of(item)
+    for item in sorted_explanations(list(explanations)):
+        _, body = text_of(item)
+        title = explanation_title(item)
         if title:
             doc.para(title, size=10, bold=True)
         if body:
@@ -199,6 +208,9 @@ def _step(doc: _Doc, step: PdfStep) -> None:
     line = _summary_line(step.report)
     if line:
         doc.para(line, size=9, color=_GREY)
+    camera = camera_line(step.report)
+    if camera:
+        doc.para(camera, size=9, color=_GREY)
     _findings(doc, step.report)
     _measurements(doc, step.report)
     if step.images:

@@ -8,6 +8,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from posture.report import camera_text, gait_unreliable_reason
+
 FINDING_TITLES: dict[str, str] = {
     "hollow_back": "Hollow back (backward-leaning upper body)",
     "knee_hyperextension": "Knees pressed backwards (hyperextension)",
@@ -18,9 +20,20 @@ FINDING_TITLES: dict[str, str] = {
 
 STATUS_LABELS: dict[str, str] = {
     "detected": "Seen",
+    # Past the threshold but close to it, or measured with low confidence: never "Seen".
+    "uncertain": "Uncertain — possibly present",
     "not_detected": "Not seen",
     "not_assessable": "Not assessable",
 }
+# Statuses that carry a severity and a side (a finding past its threshold).
+FLAGGED_STATUSES = ("detected", "uncertain")
+# Said beside every uncertain finding, on screen and in the PDF.
+UNCERTAIN_NOTE = (
+    "The value is past the threshold but close to it, or was measured less reliably "
+    "(camera angle, far leg, loose clothing): worth checking by eye."
+)
+# Heading added to an explanation that rests on uncertain findings only.
+UNCERTAIN_EXPLANATION_PREFIX = "Possibly: "
 
 SEVERITY_LABELS: dict[str, str] = {
     "none": "none",
@@ -105,10 +118,8 @@ def finding_summary_line(finding: dict[str, Any]) -> str:
     """One line: status, severity, side, value against threshold, confidence."""
     status = finding.get("status", "")
     parts = [STATUS_LABELS.get(status, status)]
-    if status == "detected":
-        severity = finding.get("severity")
-        if severity and severity != "none":
-            parts.append(SEVERITY_LABELS.get(severity, severity))
+    if status in FLAGGED_STATUSES:
+        parts.append(severity_text(finding))
         side = side_label(finding.get("side"))
         if side:
             parts.append(side)
@@ -122,6 +133,35 @@ def finding_summary_line(finding: dict[str, Any]) -> str:
     if confidence is not None and status != "not_assessable":
         parts.append(f"confidence {fmt_number(100 * float(confidence), None, 0)} %")
     return " · ".join(p for p in parts if p)
+
+
+def severity_text(finding: dict[str, Any], hedged: bool = False) -> str:
+    """Severity of a seen or uncertain finding ("" otherwise); ``hedged`` writes "possibly
+    mild" for an uncertain one, where no status label beside it says so."""
+    status = finding.get("status")
+    severity = finding.get("severity")
+    if status not in FLAGGED_STATUSES or not severity or severity == "none":
+        return ""
+    label = SEVERITY_LABELS.get(severity, severity)
+    return f"possibly {label}" if hedged and status == "uncertain" else label
+
+
+def explanation_title(item: Any) -> str:
+    """An explanation's heading; hedged when it rests on uncertain findings only."""
+    title, _ = text_of(item)
+    if isinstance(item, dict) and item.get("relevance") == "uncertain_findings":
+        return UNCERTAIN_EXPLANATION_PREFIX + (title[:1].lower() + title[1:] if title else "")
+    return title
+
+
+def sorted_explanations(items: list[Any]) -> list[Any]:
+    """Explanations as the engine ranked them, but never one resting on uncertain findings
+    (or a background one) before one resting on a clear finding or the answers, whatever
+    order several reports put them in."""
+    rank = {"uncertain_findings": 1, "background": 2}
+    return sorted(
+        items, key=lambda e: rank.get(e.get("relevance"), 0) if isinstance(e, dict) else 0
+    )
 
 
 def text_of(item: Any) -> tuple[str, str]:
@@ -148,20 +188,22 @@ def red_flag_text(item: Any) -> tuple[str, str]:
 
 
 def sorted_findings(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Seen findings first (most severe first), then not seen, then not assessable."""
-    status_rank = {"detected": 0, "not_detected": 1, "not_assessable": 2}
+    """Seen findings first (most severe first), then uncertain ones, then not seen, then not
+    assessable."""
+    status_rank = {"detected": 0, "uncertain": 1, "not_detected": 2, "not_assessable": 3}
     severity_rank = {"marked": 0, "moderate": 1, "mild": 2, "none": 3}
     return sorted(
         findings,
         key=lambda f: (
-            status_rank.get(f.get("status", ""), 3),
+            status_rank.get(f.get("status", ""), 4),
             severity_rank.get(f.get("severity", "none"), 4),
         ),
     )
 
 
 def summary_parts(report: dict[str, Any]) -> list[tuple[str, str]]:
-    """(label, value) pairs describing a recording: activity, camera view, cadence."""
+    """(label, value) pairs describing a recording: activity, camera view, cadence (or why
+    the gait timing is not shown)."""
     summary = report.get("summary") or {}
     parts = []
     if summary.get("activity"):
@@ -169,6 +211,34 @@ def summary_parts(report: dict[str, Any]) -> list[tuple[str, str]]:
     if summary.get("view"):
         parts.append(("camera view", VIEW_LABELS.get(summary["view"], summary["view"])))
     gait = report.get("gait") or {}
-    if gait.get("cadence_steps_per_min") is not None:
+    unreliable = gait_unreliable_reason(gait)
+    if unreliable is not None:
+        parts.append(("gait timing", f"not reliable: {clause(unreliable)}"))
+    elif gait.get("cadence_steps_per_min") is not None:
         parts.append(("cadence", fmt_number(gait["cadence_steps_per_min"], "steps/min", 0)))
     return parts
+
+
+def clause(text: str) -> str:
+    """A sentence made to follow a colon: no final full stop, first letter lower-case
+    (unless the first word is an abbreviation).
+
+    >>> clause("Too few steps were seen.")
+    'too few steps were seen'
+    """
+    text = str(text).strip().rstrip(".")
+    if len(text) > 1 and text[0].isupper() and not text[1].isupper():
+        text = text[0].lower() + text[1:]
+    return text
+
+
+def camera_line(report: dict[str, Any]) -> str | None:
+    """One line on the camera's roll and angle (``summary.camera``), or None without it."""
+    summary = report.get("summary") or {}
+    return camera_text(summary.get("camera"), summary.get("view"))
+
+
+def camera_notes(report: dict[str, Any]) -> list[str]:
+    camera = (report.get("summary") or {}).get("camera")
+    notes = camera.get("notes") if isinstance(camera, dict) else None
+    return [str(n) for n in notes or [] if n]

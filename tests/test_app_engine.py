@@ -189,3 +189,72 @@ def test_a_live_verdict_kept_for_a_session_step_is_the_engines_report() -> None:
     frame[:] = 255  # the kept key frame is a copy, not the camera's reused buffer
     assert result.key_frames[0][2].max() == 0
     assert result_from_live(report, None).key_frames == []
+
+
+# --------------------------------------------------------------------------------------------
+# Uncertain findings and unreliable gait in the app's helpers
+
+
+def test_knee_chart_does_not_shade_stance_of_an_unreliable_gait() -> None:
+    series = {"t_s": [0.0, 0.5, 1.0, 1.5], "knee_flexion_left_deg": [5, 20, 10, 8]}
+    events = [{"side": "left", "kind": "heel_strike", "t_s": 0.1},
+              {"side": "left", "kind": "toe_off", "t_s": 0.7}]
+    unreliable = {"events": events, "reliable": False, "kind": "running",
+                  "unreliable_reason": "Too few steps were seen."}
+    assert charts.stance_phases(unreliable) == []
+    fig = charts.knee_chart(series, unreliable)
+    assert not any(s.type == "rect" for s in fig.layout.shapes)
+    assert "not reliable" in fig.layout.title.text and "stance" not in fig.layout.title.text
+    reliable = charts.knee_chart(series, {"events": events, "reliable": True})
+    assert sum(s.type == "rect" for s in reliable.layout.shapes) == 1
+
+
+def _finding(fid: str, status: str, t_s: float) -> dict:
+    return {"id": fid, "title": fid.replace("_", " ").capitalize(), "status": status,
+            "severity": "mild" if status in ("detected", "uncertain") else "none",
+            "side": None, "value": 7.0, "unit": "deg",
+            "evidence": [{"frame_index": 3, "t_s": t_s, "value": 7.0}]}
+
+
+def test_key_frames_of_uncertain_findings_come_after_seen_ones_and_say_so() -> None:
+    from ui.engine import evidence_times
+
+    report = {"findings": [_finding("hollow_back", "uncertain", 1.0),
+                           _finding("bent_knee", "detected", 2.0),
+                           _finding("weight_shift", "not_detected", 3.0)]}
+    picked = evidence_times(report)
+    assert [fid for fid, _, _ in picked] == ["bent_knee", "hollow_back"]
+    assert picked[0][1] == "Bent knee: 7.0° at 2.0 s"
+    assert picked[1][1] == "Hollow back (uncertain, possibly present): 7.0° at 1.0 s"
+
+
+def test_session_explanations_and_comparison_hedge_uncertain_findings() -> None:
+    from ui.engine import explain_reports
+
+    reports = [{"findings": [_finding("hollow_back", "uncertain", 1.0)]},
+               {"findings": [_finding("bent_knee", "detected", 2.0)]}]
+    explanations, flags = explain_reports(reports, {"swelling_one_leg": True})
+    assert flags and flags[0]["urgency"] == "same_day"
+    assert [(e["id"], e["relevance"]) for e in explanations] == [
+        ("bent_knee_habit", "matches_findings"),
+        ("hollow_back_pattern", "uncertain_findings"),
+    ]
+    assert "worth checking by eye" in explanations[1]["text"]
+    old = {"standing_side": {"findings": [_finding("hollow_back", "detected", 1.0)]}}
+    new = {"standing_side": {"findings": [_finding("hollow_back", "uncertain", 1.0)]}}
+    [row] = compare_steps(old, new)
+    assert (row.before, row.after, row.changed) == (
+        "Seen, mild, 7.0°", "Uncertain — possibly present, mild, 7.0°", True)
+
+
+def test_frames_write_uncertain_findings_in_amber_without_the_red_frame() -> None:
+    from posture.annotate import FLAG_COLOUR, UNCERTAIN_COLOUR, draw_frame
+
+    image = np.zeros((240, 320, 3), np.uint8)
+    xy = np.full((33, 2), np.nan)
+    out = draw_frame(image, xy, {}, [], [], ["Hollow back"])
+    colours = {tuple(int(v) for v in px) for px in out.reshape(-1, 3)}
+    assert UNCERTAIN_COLOUR in colours and FLAG_COLOUR not in colours
+    seen = draw_frame(image, xy, {}, [], ["Bent knee"])
+    assert tuple(int(v) for v in seen[0, 0]) == FLAG_COLOUR  # the red border of a seen one
+    assert tuple(int(v) for v in out[0, 0]) == (0, 0, 0)

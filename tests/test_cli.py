@@ -161,6 +161,63 @@ def test_format_summary_puts_red_flags_first():
     assert lines[-1] == "Screening aid."
 
 
+def _summary_report(**changes) -> dict:
+    report = {
+        "red_flags": [],
+        "summary": {"view": "side_right", "activity": "walking", "frames_of_subject": 90,
+                    "frames_analysed": 90, "subject_selection": "", "messages": [],
+                    "camera": {"roll_deg": 3.2, "roll_source": "floor contacts of the feet "
+                               "while walking", "off_axis_deg": 12.4,
+                               "off_axis_source": "spread of the shoulders and hips",
+                               "corrected": True, "notes": []}},
+        "gait": {"events": [{"side": "left", "kind": "heel_strike", "t_s": 0.4}] * 6,
+                 "cadence_steps_per_min": 112.0, "stride_time_s": 1.07, "kind": "walking",
+                 "reliable": True, "unreliable_reason": None},
+        "findings": [
+            {"title": "Hollow back", "status": "uncertain", "severity": "mild", "side": None,
+             "message": "The upper body may lean back a little."},
+            {"title": "Bent knee", "status": "not_detected", "severity": "none", "side": None,
+             "message": "The knees straighten."},
+        ],
+        "explanations": [{"title": "Hollow back with the knees pushed back",
+                          "relevance": "uncertain_findings"}],
+        "disclaimer": "Screening aid.",
+    }
+    report.update(changes)
+    return report
+
+
+def test_format_summary_never_calls_an_uncertain_finding_detected():
+    lines = format_summary(_summary_report()).splitlines()
+    [hollow] = [line for line in lines if line.startswith("- Hollow back")]
+    assert hollow == ("- Hollow back: uncertain, possibly present (mild); worth checking by "
+                      "eye. The upper body may lean back a little.")
+    assert "detected" not in hollow
+    assert "* Hollow back with the knees pushed back (possibly: rests on an uncertain " \
+           "finding)" in lines
+
+
+def test_format_summary_has_one_camera_line_and_the_reason_for_unreliable_gait():
+    lines = format_summary(_summary_report()).splitlines()
+    assert ("Camera roll 3° (measured from the floor contacts of the feet while walking), "
+            "corrected; 12° off the side axis.") in lines
+    assert "Gait: 6 events, cadence 112 steps/min, stride 1.07 s." in lines
+    report = _summary_report()
+    report["gait"].update(kind="running", reliable=False,
+                          unreliable_reason="too few steps were seen to time the gait.")
+    lines = format_summary(report).splitlines()
+    assert ("Gait (running): timing not reliable, cadence and stance times left out. "
+            "Too few steps were seen to time the gait.") in lines
+    assert not any("112" in line or "steps/min" in line for line in lines)
+    old = _summary_report()  # a version 1 report: no camera, no gait reliability
+    del old["summary"]["camera"]
+    for key in ("kind", "reliable", "unreliable_reason"):
+        del old["gait"][key]
+    lines = format_summary(old).splitlines()
+    assert not any(line.startswith("Camera") for line in lines)
+    assert "Gait: 6 events, cadence 112 steps/min, stride 1.07 s." in lines
+
+
 @pytest.mark.media
 def test_photo_run_writes_every_output(shared_media: Path, tmp_path: Path):
     photo = shared_media / "warrior2_front_mediapipe.jpg"

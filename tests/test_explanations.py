@@ -234,6 +234,9 @@ def _sample_outputs() -> list[str]:
         ([F("hollow_back", "not_assessable")], Symptoms(painful_side="both")),
         ([], Symptoms(pain_character="burning", soft_footbeds=False, heavy_lifting=True)),
         ([], Symptoms(pain_character="stabbing", soft_footbeds=True, monotonous_training=True)),
+        ([F(i, "uncertain", side="left") for i in FINDING_IDS], everything),
+        ([F("hollow_back"), F("knee_hyperextension", "uncertain"), F("bent_knee", "uncertain")],
+         Symptoms(long_sitting_bent_knees=True, painful_side="both")),
     ]
     texts: list[str] = []
     for findings, symptoms in cases:
@@ -571,6 +574,90 @@ def test_unassessable_pattern_with_fitting_answers_is_background_only() -> None:
     assert explain([F("hollow_back", "not_assessable")], Symptoms())[0] == []
 
 
+# --------------------------------------------------------------------------------------------
+# Uncertain findings: hedged, and never ranked before a clear finding
+
+
+TIERS = {  # relevance -> [lowest score, highest score)
+    "matches_findings": (2.0, 3.0),
+    "matches_symptoms": (1.0, 2.0),
+    "uncertain_findings": (0.5, 1.0),
+    "background": (0.0, 0.5),
+}
+
+
+def test_a_cause_resting_on_an_uncertain_finding_alone_is_hedged() -> None:
+    exps, _ = explain([F("bent_knee", "uncertain", "marked")], None)
+    [exp] = exps
+    assert exp.id == "bent_knee_habit"
+    assert exp.relevance == "uncertain_findings"
+    assert exp.based_on_findings == ()
+    assert exp.based_on_uncertain_findings == ("bent_knee",)
+    assert exp.text.startswith("The camera possibly saw knees that stay bent")
+    assert "may not apply" in exp.text and "worth checking by eye" in exp.text
+    assert "measured" not in exp.text.split(".")[0].replace("measurement", "")
+    assert "(marked)" not in exp.text  # no severity stated for a reading that may be wrong
+    assert TIERS["uncertain_findings"][0] <= exp.score < TIERS["uncertain_findings"][1]
+    assert exp.to_dict()["based_on_uncertain_findings"] == ["bent_knee"]
+    assert exp.to_dict()["based_on_findings"] == []
+
+
+def test_uncertain_causes_come_after_clear_findings_and_answers() -> None:
+    exps, flags = explain(
+        [F("hollow_back", "uncertain", "marked"), F("knee_hyperextension", "uncertain", "marked"),
+         F("bent_knee", "detected", "mild")],
+        Symptoms(heavy_lifting=True, swelling_one_leg=True),
+    )
+    assert [(e.id, e.relevance) for e in exps] == [
+        ("bent_knee_habit", "matches_findings"),
+        ("training_load", "matches_symptoms"),
+        ("hollow_back_pattern", "uncertain_findings"),
+    ]
+    lines = combined_advice(exps, flags)
+    assert lines[0].startswith(kb.URGENCY_LABELS[flags[0].urgency])  # red flags stay first
+    [hedged] = [line for line in lines if line.startswith(kb.CAUSES[0].title)]
+    assert "(uncertain finding, worth checking by eye)" in hedged
+    assert lines.index(hedged) > max(
+        i for i, line in enumerate(lines) if line.startswith(("Knees kept bent", "Training"))
+    )
+
+
+def test_an_uncertain_finding_beside_a_detected_one_is_named_with_its_hedge() -> None:
+    alone = explain([F("hollow_back")], None)[0][0]
+    mixed = explain([F("hollow_back"), F("knee_hyperextension", "uncertain")], None)[0][0]
+    both = explain([F("hollow_back"), F("knee_hyperextension")], None)[0][0]
+    assert mixed.relevance == "matches_findings"
+    assert mixed.based_on_findings == ("hollow_back",)
+    assert mixed.based_on_uncertain_findings == ("knee_hyperextension",)
+    assert alone.score < mixed.score < both.score  # half the weight of a detected one
+    assert "It may also have seen knees pushed back beyond straight" in mixed.text
+    assert "uncertain and worth checking by eye" in mixed.text
+    assert "measured together" not in mixed.text  # only one finding is clear
+
+
+def test_an_uncertain_finding_supports_but_cannot_bring_in_a_cause_the_camera_cannot_see(
+) -> None:
+    assert "sitting_with_bent_knees" not in ids(explain([F("bent_knee", "uncertain")], None)[0])
+    answers = Symptoms(long_sitting_bent_knees=True)
+    plain = by_id(explain([], answers)[0], "sitting_with_bent_knees")
+    supported = by_id(explain([F("bent_knee", "uncertain")], answers)[0],
+                      "sitting_with_bent_knees")
+    assert supported.relevance == "matches_symptoms"  # not "matches_findings"
+    assert supported.score > plain.score
+    assert "The camera may also have seen knees that stay bent" in supported.text
+    assert "The camera also saw" not in supported.text  # the detected finding's note
+
+
+def test_detected_anywhere_wins_over_uncertain_and_uncertain_over_unassessable() -> None:
+    # A session has several recordings: the same check may come out differently in each.
+    [exp] = explain([F("bent_knee", "uncertain"), F("bent_knee", "detected")], None)[0]
+    assert exp.relevance == "matches_findings" and exp.based_on_uncertain_findings == ()
+    [exp] = explain([F("hollow_back", "not_assessable"), F("hollow_back", "uncertain")],
+                    Symptoms(painful_side="both"))[0]
+    assert exp.relevance == "uncertain_findings"
+    assert "could not check" not in exp.text
+
+
 def test_unknown_findings_are_ignored() -> None:
     exps, _ = explain([F("ankle_wobble"), F("bent_knee")], None)
     assert ids(exps) == ["bent_knee_habit"]
@@ -827,7 +914,7 @@ findings_strategy = st.lists(
     st.builds(
         F,
         id=st.sampled_from(FINDING_IDS),
-        status=st.sampled_from(["detected", "not_detected", "not_assessable"]),
+        status=st.sampled_from(["detected", "uncertain", "not_detected", "not_assessable"]),
         severity=st.sampled_from(["none", "mild", "moderate", "marked"]),
         side=st.sampled_from([None, "left", "right", "both"]),
     ),
@@ -845,10 +932,15 @@ def test_any_input_gives_ordered_safe_output(findings: list[F], symptoms: Sympto
     scores = [e.score for e in exps]
     assert scores == sorted(scores, reverse=True)
     detected = {f.id for f in findings if f.status == "detected"}
+    uncertain = {f.id for f in findings if f.status == "uncertain"} - detected
     for e in exps:
         assert set(e.based_on_findings) <= detected
-        tier = {"matches_findings": 2, "matches_symptoms": 1, "background": 0}[e.relevance]
-        assert tier <= e.score < tier + 1
+        assert set(e.based_on_uncertain_findings) <= uncertain
+        low, high = TIERS[e.relevance]
+        assert low <= e.score < high
+        if e.relevance == "uncertain_findings":
+            assert e.based_on_uncertain_findings and not e.based_on_findings
+            assert "worth checking by eye" in e.text
         assert not diagnostic_phrases_in(e.text)
     lines = combined_advice(exps, flags)
     for flag, line in zip(flags, lines, strict=False):

@@ -107,3 +107,94 @@ def test_text_streams_are_compressed_page_content() -> None:
         except zlib.error:
             continue
     assert any(b" Tj" in s or b"TJ" in s for s in inflated)
+
+
+# --------------------------------------------------------------------------------------------
+# What the PDF says: every paragraph is recorded as it is drawn (text and colour)
+
+
+CAMERA = {"roll_deg": -3.2, "roll_source": "floor contacts of the feet while walking",
+          "off_axis_deg": 12.4, "off_axis_source": "spread of the shoulders and hips",
+          "corrected": True, "notes": []}
+
+
+def _uncertain_report() -> dict:
+    report = _report("uncertain")
+    report["schema_version"] = "2"
+    report["findings"][0]["message"] = "The left knee may go a little past straight."
+    report["summary"] = {"view": "side_left", "activity": "walking", "camera": dict(CAMERA)}
+    report["gait"] = {"events": [], "cadence_steps_per_min": 112.0, "kind": "walking",
+                      "reliable": False,
+                      "unreliable_reason": "Too few steps were seen to time the gait."}
+    report["explanations"] = [{"title": "Hollow back with the knees pushed back",
+                               "text": "The camera possibly saw knees pushed back beyond "
+                                       "straight, but ... worth checking by eye.",
+                               "relevance": "uncertain_findings"}]
+    return report
+
+
+def _drawn(monkeypatch, make_pdf) -> tuple[bytes, list[tuple[str, tuple]]]:
+    from reports import pdf as pdf_module
+
+    drawn: list[tuple[str, tuple]] = []
+    original = pdf_module._Doc.para
+
+    def spy(self, text, size=10, bold=False, color=(0, 0, 0)):  # noqa: ANN001, ANN202
+        drawn.append((text, tuple(color)))
+        return original(self, text, size=size, bold=bold, color=color)
+
+    monkeypatch.setattr(pdf_module._Doc, "para", spy)
+    return make_pdf(), drawn
+
+
+def test_an_uncertain_finding_is_never_printed_as_seen(monkeypatch) -> None:
+    from reports import pdf as pdf_module
+
+    pdf, drawn = _drawn(monkeypatch, lambda: analysis_pdf(_uncertain_report()))
+    texts = [text for text, _ in drawn]
+    title = FINDING_TITLES["knee_hyperextension"]
+    colour = next(c for text, c in drawn if text == title)
+    assert colour == pdf_module._AMBER != pdf_module._RED
+    line = texts[texts.index(title) + 1]
+    assert line.startswith("Uncertain — possibly present · moderate · left · measured -8.2°")
+    assert any("worth checking by eye" in t for t in texts)
+    assert not any(t.startswith("Seen") or "detected" in t.lower() for t in texts)
+    assert f"{title} (uncertain)" in _info_strings(pdf)
+    assert "(detected)" not in _info_strings(pdf)
+    assert "Possibly: hollow back with the knees pushed back" in texts
+
+
+def test_the_camera_line_and_an_unreliable_gaits_reason_replace_the_cadence(monkeypatch) -> None:
+    _, drawn = _drawn(monkeypatch, lambda: analysis_pdf(_uncertain_report()))
+    texts = [text for text, _ in drawn]
+    assert ("Camera roll 3° (measured from the floor contacts of the feet while walking), "
+            "corrected; 12° off the side axis.") in texts
+    [summary] = [t for t in texts if t.startswith("activity:")]
+    assert "gait timing: not reliable: too few steps were seen to time the gait" in summary
+    assert "cadence" not in summary and "112" not in summary
+    reliable = _uncertain_report()
+    reliable["gait"].update(reliable=True, unreliable_reason=None)
+    _, drawn = _drawn(monkeypatch, lambda: session_pdf("P1", [PdfStep("Walking", reliable)]))
+    [summary] = [t for t, _ in drawn if t.startswith("activity:")]
+    assert "cadence: 112 steps/min" in summary and "not reliable" not in summary
+
+
+def test_a_report_without_camera_or_gait_keys_still_prints(monkeypatch) -> None:
+    # Reports stored before version 2 have neither; they are read defensively.
+    _, drawn = _drawn(monkeypatch, lambda: analysis_pdf(_report()))
+    texts = [text for text, _ in drawn]
+    assert not any(t.startswith("Camera roll") for t in texts)
+    assert FINDING_TITLES["knee_hyperextension"] in texts
+
+
+def test_explanations_on_uncertain_findings_never_come_before_clear_ones(monkeypatch) -> None:
+    # A session joins several reports; whatever order they arrive in, the hedged one is last.
+    hedged = {"title": "Hollow back", "text": "Possibly ...", "relevance": "uncertain_findings"}
+    clear = {"title": "Knees kept bent", "text": "Measured ...", "relevance": "matches_findings"}
+    _, drawn = _drawn(monkeypatch, lambda: session_pdf(
+        "P1", [PdfStep("Step", _report())], explanations=[hedged, clear],
+        red_flags=[{"title": "Possible clot", "urgency_label": "See a doctor today",
+                    "message": "Swollen calf."}]))
+    texts = [text for text, _ in drawn]
+    assert texts.index("Knees kept bent") < texts.index("Possibly: hollow back")
+    assert texts.index("Warning signs: see a doctor") < texts.index("Knees kept bent")

@@ -102,7 +102,7 @@ def test_report_with_symptoms_and_red_flags_validates():
 
 def test_contract_names(schema):
     data = _report(standing(view="side_left", knee_flexion_left_deg=-12.0)).to_dict()
-    assert data["schema_version"] == "1"
+    assert data["schema_version"] == "2"
     assert data["summary"]["view"] == "side_left"
     assert data["summary"]["activity"] == "standing"
     for name in ("knee_flexion_left_deg", "knee_flexion_right_deg", "trunk_inclination_deg"):
@@ -143,8 +143,17 @@ def test_no_person_findings_do_not_ask_for_another_view():
 # --------------------------------------------------------------------------- schema teeth
 
 
+CAMERA = {"roll_deg": 2.8, "roll_source": "soles of the feet (heel to toe)",
+          "off_axis_deg": 12.0, "off_axis_source": "spread of the shoulders and hips",
+          "corrected": True, "notes": []}
+
+
 def _valid_report() -> dict:
-    return _report(standing(view="side_left", knee_flexion_left_deg=-12.0)).to_dict()
+    data = _report(standing(view="side_left", knee_flexion_left_deg=-12.0)).to_dict()
+    # The engine writes summary.camera; a hand-made one keeps these tests about the schema
+    # alone while that lands.
+    data["summary"].setdefault("camera", copy.deepcopy(CAMERA))
+    return data
 
 
 def _broken(path: list, value) -> dict:
@@ -160,10 +169,17 @@ def _broken(path: list, value) -> dict:
 
 
 @pytest.mark.parametrize("path, value", [
-    (["schema_version"], "2"),
+    (["schema_version"], "1"),
     (["schema_version"], KeyError),
     (["summary", "view"], "sideways"),
-    (["summary", "activity"], "running"),
+    (["summary", "activity"], "cycling"),
+    (["summary", "camera"], KeyError),
+    (["summary", "camera"], None),
+    (["summary", "camera", "roll_deg"], "3 deg"),
+    (["summary", "camera", "roll_source"], KeyError),
+    (["summary", "camera", "off_axis_deg"], -4.0),  # unsigned
+    (["summary", "camera", "corrected"], None),
+    (["summary", "camera", "notes"], "none"),
     (["findings", 1, "status"], "maybe"),
     (["findings", 1, "severity"], "none"),  # detected but no severity
     (["findings", 1, "side"], "middle"),
@@ -181,6 +197,58 @@ def test_the_schema_rejects_broken_reports(path, value):
     assert _valid_report()["findings"][1]["status"] == "detected"
     with pytest.raises(jsonschema.ValidationError):
         validate(_broken(path, value))
+
+
+def _uncertain_report() -> dict:
+    """Version 2 by hand: an uncertain finding, a camera without values, running with an
+    unreliable gait, and an explanation that rests on the uncertain finding."""
+    data = _valid_report()
+    data["summary"]["activity"] = "running"
+    data["summary"]["camera"] = {
+        "roll_deg": None, "roll_source": "not measured: the feet did not cover enough floor",
+        "off_axis_deg": None, "off_axis_source": "not measured", "corrected": False,
+        "notes": ["The floor line leans +9°, more than a tilted camera explains."],
+    }
+    hyper = data["findings"][1]
+    hyper.update(status="uncertain", severity="mild", confidence=0.5)
+    data["gait"] = {"events": [{"side": "left", "kind": "heel_strike", "t_s": 0.5}],
+                    "cadence_steps_per_min": None, "kind": "running", "reliable": False,
+                    "unreliable_reason": "Too few steps were seen to time the gait."}
+    data["explanations"] = [{
+        "id": "hollow_back_pattern", "title": "Hollow back", "text": "Possibly ...",
+        "relevance": "uncertain_findings", "score": 0.7, "based_on_findings": [],
+        "based_on_uncertain_findings": ["knee_hyperextension"], "based_on_symptoms": [],
+        "source": {"passage_id": "bilateral.p1", "origin": "calf_pain_document",
+                   "file": "calf-pain-document.txt", "section": "Causes of bilateral calf pain",
+                   "start": 86, "end": 369},
+        "advice": "Have a look."}]
+    return data
+
+
+def test_version_2_fields_validate():
+    validate(_valid_report())
+    validate(_uncertain_report())
+    reliable = _uncertain_report()
+    reliable["gait"].update(kind="walking", reliable=True, unreliable_reason=None)
+    validate(reliable)
+
+
+@pytest.mark.parametrize("path, value", [
+    (["findings", 1, "severity"], "none"),  # uncertain carries a severity like detected
+    (["findings", 1, "value"], None),
+    (["gait", "kind"], "crawling"),
+    (["gait", "reliable"], "no"),
+    (["gait", "unreliable_reason"], 3),
+    (["explanations", 0, "relevance"], "possibly"),
+])
+def test_the_schema_rejects_broken_version_2_fields(path, value):
+    data = _uncertain_report()
+    target = data
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    with pytest.raises(jsonschema.ValidationError):
+        validate(data)
 
 
 # --------------------------------------------------------------------------- summaries

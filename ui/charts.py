@@ -12,6 +12,8 @@ from typing import Any
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from posture.report import gait_unreliable_reason
+
 SIDE_COLOURS = {"left": "#1f77b4", "right": "#d62728"}
 
 
@@ -38,7 +40,10 @@ def _layout(fig: go.Figure, title: str, y_title: str) -> go.Figure:
 
 
 def stance_phases(gait: dict[str, Any] | None) -> list[tuple[str, float, float]]:
-    """(side, start_s, end_s) from each heel strike to the same side's next toe-off."""
+    """(side, start_s, end_s) from each heel strike to the same side's next toe-off; none
+    when the engine marked the gait unreliable (``gait["reliable"]`` false)."""
+    if gait_unreliable_reason(gait) is not None:
+        return []
     events = sorted((gait or {}).get("events") or [], key=lambda e: e.get("t_s", 0.0))
     phases: list[tuple[str, float, float]] = []
     for side in ("left", "right"):
@@ -92,7 +97,10 @@ def knee_chart(series: dict[str, list[float]], gait: dict[str, Any] | None) -> g
     fig.add_hline(y=0, line_color="#888", line_width=1)
     title = "Knee flexion (straight = 0, bent +, pressed back −)"
     if gait and gait.get("events"):
-        title += "; dotted: heel strikes, shaded: stance"
+        if gait_unreliable_reason(gait) is None:
+            title += "; dotted: heel strikes, shaded: stance"
+        else:
+            title += "; dotted: heel strikes as found (gait timing not reliable)"
     return _layout(fig, title, "degrees")
 
 

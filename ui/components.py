@@ -12,20 +12,33 @@ import streamlit as st
 
 from reports.wording import (
     DISCLAIMER,
+    FLAGGED_STATUSES,
     STATUS_LABELS,
+    UNCERTAIN_NOTE,
     VIEW_LABELS,
+    camera_line,
+    camera_notes,
+    explanation_title,
     finding_title,
     fmt_number,
     measurement_label,
     measurement_unit,
     red_flag_text,
+    severity_text,
     side_label,
+    sorted_explanations,
     sorted_findings,
     summary_parts,
     text_of,
 )
 
-STATUS_COLOURS = {"detected": "orange", "not_detected": "green", "not_assessable": "gray"}
+# Seen: red; uncertain (possibly present): orange, never the colour of a seen finding.
+STATUS_COLOURS = {
+    "detected": "red",
+    "uncertain": "orange",
+    "not_detected": "green",
+    "not_assessable": "gray",
+}
 
 
 def problem(message: str) -> None:
@@ -49,8 +62,9 @@ def explanations_section(explanations: list[Any]) -> None:
         return
     st.subheader("What this may mean")
     st.caption("From the source document on calf pain. These are possible links, not a diagnosis.")
-    for item in explanations:
-        title, body = text_of(item)
+    for item in sorted_explanations(explanations):
+        _, body = text_of(item)
+        title = explanation_title(item)
         with st.expander(title or "Explanation", expanded=True):
             st.write(body)
 
@@ -66,11 +80,13 @@ def finding_card(
         badge.markdown(f":{colour}-badge[{STATUS_LABELS.get(status, status)}]")
         if finding.get("message"):
             st.write(finding["message"])
+        if status == "uncertain":
+            st.caption(f":orange[{UNCERTAIN_NOTE}]")
         if status != "not_assessable":
             cols = st.columns(4)
             unit = finding.get("unit")
-            severity = finding.get("severity") or "none"
-            cols[0].metric("Severity", severity if status == "detected" else "—")
+            shown = severity_text(finding, hedged=True) if status in FLAGGED_STATUSES else ""
+            cols[0].metric("Severity", shown or "—")
             cols[1].metric("Side", side_label(finding.get("side")) or "—")
             cols[2].metric(
                 "Measured",
@@ -110,8 +126,23 @@ def summary_line(report: dict[str, Any]) -> None:
     if parts:
         text = " · ".join(f"{label}: **{value}**" for label, value in parts)
         st.markdown(text[0].upper() + text[1:])
+    camera_box(report)
     for message in (report.get("summary") or {}).get("messages") or []:
         st.warning(str(message))
+
+
+def camera_box(report: dict[str, Any]) -> None:
+    """The camera's roll and angle in one line, with the engine's notes folded away."""
+    line = camera_line(report)
+    if not line:
+        return
+    notes = camera_notes(report)
+    if notes:
+        with st.expander(line, icon=":material/videocam:"):
+            for note in notes:
+                st.caption(note)
+    else:
+        st.caption(f":material/videocam: {line}")
 
 
 def measurements_table(report: dict[str, Any]) -> None:

@@ -62,21 +62,31 @@ def _plain_series(series: dict[str, np.ndarray]) -> dict[str, list[float]]:
 def evidence_times(
     report: dict[str, Any], per_finding: int = 2, limit: int = 6
 ) -> list[tuple[str, str, float]]:
-    """(finding id, caption, t_s) of the evidence frames of detected findings, worst first."""
-    from reports.wording import finding_title, fmt_number, sorted_findings
+    """(finding id, caption, t_s) of the evidence frames of seen findings, worst first, then
+    of uncertain ones (captioned "possibly": their frames are the ones to check by eye)."""
+    from reports.wording import FLAGGED_STATUSES, fmt_number, sorted_findings
 
     picked: list[tuple[str, str, float]] = []
     for finding in sorted_findings(report.get("findings") or []):
-        if finding.get("status") != "detected":
+        if finding.get("status") not in FLAGGED_STATUSES:
             continue
         for ev in (finding.get("evidence") or [])[:per_finding]:
             t_s = ev.get("t_s")
             if t_s is None:
                 continue
             value = fmt_number(ev.get("value"), finding.get("unit"))
-            caption = f"{finding_title(finding)}: {value} at {float(t_s):.1f} s"
+            caption = f"{_key_frame_title(finding)}: {value} at {float(t_s):.1f} s"
             picked.append((str(finding.get("id")), caption, float(t_s)))
     return picked[:limit]
+
+
+def _key_frame_title(finding: dict[str, Any]) -> str:
+    from reports.wording import finding_title
+
+    title = finding_title(finding)
+    if finding.get("status") == "uncertain":
+        return f"{title} (uncertain, possibly present)"
+    return title
 
 
 def read_frames_at(
@@ -111,14 +121,15 @@ def _photo_key_frames(annotated: Path, report: dict[str, Any]) -> list[tuple[str
     """The annotated photo is the evidence for every finding it shows."""
     from PIL import Image
 
-    from reports.wording import finding_title
+    from reports.wording import FLAGGED_STATUSES, sorted_findings
 
     with Image.open(annotated) as im:
         image = np.asarray(im.convert("RGB"))
-    detected = [f for f in report.get("findings") or [] if f.get("status") == "detected"]
-    if not detected:
+    shown = [f for f in sorted_findings(report.get("findings") or [])
+             if f.get("status") in FLAGGED_STATUSES]
+    if not shown:
         return [("", "Annotated photo", image)]
-    return [(str(f.get("id")), finding_title(f), image) for f in detected]
+    return [(str(f.get("id")), _key_frame_title(f), image) for f in shown]
 
 
 def analyse_file(

@@ -13,7 +13,16 @@ from PIL import Image
 
 from reports.compare import compare_steps
 from reports.pdf import PdfStep, session_pdf
-from reports.wording import STATUS_LABELS, finding_title, text_of
+from reports.wording import (
+    STATUS_LABELS,
+    camera_line,
+    explanation_title,
+    finding_title,
+    severity_text,
+    sorted_explanations,
+    summary_parts,
+    text_of,
+)
 from store import SessionRecord, SessionStore, StoreError, default_db_path, validate_patient_code
 from ui import components, live, results
 from ui.engine import (
@@ -387,11 +396,17 @@ def _show_record(store: SessionStore, record: SessionRecord) -> None:
     for key, report in record.steps.items():
         with st.container(border=True):
             st.markdown(f"##### {titles.get(key, key)}")
+            details = [f"{label}: {value}" for label, value in summary_parts(report)]
+            if camera := camera_line(report):
+                details.append(camera)
+            if details:
+                st.caption(" · ".join(details))
             for finding in report.get("findings") or []:
+                severity = severity_text(finding)  # seen or uncertain ones only
                 st.markdown(
                     f"- **{finding_title(finding)}**: "
                     f"{STATUS_LABELS.get(finding.get('status'), finding.get('status'))}"
-                    + (f" ({finding['severity']})" if finding.get("status") == "detected" else "")
+                    + (f" ({severity})" if severity else "")
                 )
             if images.get(key):
                 cols = st.columns(min(3, len(images[key])))
@@ -399,9 +414,9 @@ def _show_record(store: SessionStore, record: SessionRecord) -> None:
                     col.image(str(path), width="stretch")
     if explanations:
         with st.expander("Explanations"):
-            for item in explanations:
-                title, body = text_of(item)
-                st.markdown(f"**{title}** {body}")
+            for item in sorted_explanations(explanations):
+                _, body = text_of(item)
+                st.markdown(f"**{explanation_title(item)}** {body}")
     if record.note:
         st.markdown(f"**Note:** {record.note}")
     try:
