@@ -59,6 +59,9 @@ class CameraGeometry:
     corrected: bool  # landmarks were rotated back by the roll
     roll_uncertainty_deg: float  # what is left of the roll in angles from vertical
     notes: list[str] = field(default_factory=list)
+    # Frames neither side nor front ("unknown" view): how far they are from a side view,
+    # so a refusal can say how oblique the camera was.
+    oblique_off_side_deg: float | None = None
 
     def to_dict(self) -> dict:
         return {
@@ -260,8 +263,12 @@ def measure_camera(
         off_source = "spread of the shoulders and hips"
     if off_axis is None:
         off_source = "not measured"
+    unknown = ~side & ~frontal & np.isfinite(xy_px[:, LEFT_SHOULDER, 0])
+    oblique = side_off_axis_deg(xy_px[unknown], config.side_width_to_torso)
+    oblique = oblique[np.isfinite(oblique)]
     return CameraGeometry(roll, source, off_axis, off_source, per_frame, roll is not None,
-                          uncertainty, notes)
+                          uncertainty, notes,
+                          float(np.median(oblique)) if oblique.size else None)
 
 
 def level_landmarks(xy_px: np.ndarray, camera: CameraGeometry,

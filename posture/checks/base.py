@@ -114,6 +114,11 @@ def view_refusal(inputs: CheckInput, views: tuple[str, ...], needs: str) -> str 
     """Why a check cannot judge this recording's view, or None when it can. ``needs`` says
     what to do instead, e.g. "film the person side-on"."""
     if not sees(inputs, views):
+        oblique = inputs.camera.oblique_off_side_deg if inputs.camera is not None else None
+        if inputs.view == "unknown" and oblique is not None:
+            return (f"Not assessable, because the camera sees the person obliquely (about "
+                    f"{oblique:.0f}° off the side axis, {90 - oblique:.0f}° off the front "
+                    f"axis). Needs {needs}, square to the camera.")
         return f"Needs {needs}."
     if int(judged_frames(inputs, views).sum()) >= min_frames(inputs):
         return None
@@ -122,7 +127,7 @@ def view_refusal(inputs: CheckInput, views: tuple[str, ...], needs: str) -> str 
     limit = off_axis_limit_deg(inputs, family)
     axis = "the side" if family == "side" else "the front"
     return (f"Not assessable, because the camera is about {off or limit:.0f}° off {axis} axis "
-            f"(limit {limit:.0f}°): {needs}, square to the camera.")
+            f"(limit {limit:.0f}°). Needs {needs}, square to the camera.")
 
 
 def gait_refusal(inputs: CheckInput) -> str | None:
