@@ -271,8 +271,19 @@ class GaitConfig:
     max_passing_share: float = 0.5
     # ... and every step parts the feet by at least this share of the run's median step (a
     # dip where MediaPipe puts both feet in one place for a frame or two makes a small
-    # bump, not a step; project choice, first steps are ~70 % of a full one).
+    # bump, not a step; project choice, first steps are ~70 % of a full one). Likewise a
+    # heel strike (toe-off) has the heel (toe) at least this share as far ahead of (behind)
+    # the pelvis as at the median one.
     min_step_share: float = 0.5
+    # Which of the two alternating feet is the left one: what MediaPipe's labels say when
+    # they agree this much (-1..1, frames weighted by how far apart the feet are; 0.5 is
+    # three frames in four), else what the floor says, if its steps agree as much: a
+    # camera above the floor draws the foot nearer to it lower. A standing foot counts
+    # when it is drawn at least this much (leg lengths) lower or higher than the
+    # neighbouring steps' (real clips: near foot 2-7 % lower; jitter after filtering
+    # ~0.5 %). Project choices.
+    min_label_agreement: float = 0.5
+    floor_min_drop_leg: float = 0.01
     # Gaps in the feet up to this long (s) are bridged when following the steps (5 frames
     # at 30 fps, like ``FilterConfig.max_gap_frames``).
     max_gap_s: float = 0.17
@@ -302,8 +313,9 @@ class GaitConfig:
     walking_min_double_support_pct: float = 0.0
     walking_max_double_support_pct: float = 30.0
     # Running has a flight phase, so stance < 50 % of the stride (duty factor of
-    # recreational runners 25-48 %, sprinters ~20 %); cadence 140-200 steps/min (clinical.md;
-    # the treadmill runner of the real clips: 169).
+    # recreational runners 25-48 %, the literature band in ../shared/media/reference for
+    # the treadmill runner; sprinters ~20 %); cadence 140-200 steps/min (project limits;
+    # that runner: 169).
     running_min_cadence_steps_per_min: float = 140.0
     running_max_cadence_steps_per_min: float = 200.0
     running_min_stance_pct: float = 20.0

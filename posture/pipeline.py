@@ -34,7 +34,7 @@ from .config import Config
 from .errors import InputError
 from .explanations import DISCLAIMER, Symptoms, explain
 from .feed import Opened, Restart, open_frames, reopen_every_frame
-from .gait import GaitAnalysis, detect_gait
+from .gait import GaitAnalysis, detect_gait, hold_leg_identity
 from .landmarks import (
     LEFT_ANKLE,
     LEFT_HEEL,
@@ -259,6 +259,11 @@ def analyse_poses(
         frame_size_px=(pose.width_px, pose.height_px),
     )
     leg_px = leg_length_px(xy)
+    relabelled = 0
+    if side_view and view.activity == "walking":
+        # Each leg keeps its label over whole runs of steps, so per-side measurements
+        # follow the same feet as the gait events.
+        xy, relabelled = hold_leg_identity(xy, pose.t_s, view.forward_sign, leg_px, config.gait)
     still = _still_frames(xy, pose.t_s, leg_px, config, pose.kind) & subject.keep
     world_yaw = None if pose.world_m is None else shoulder_yaw_deg(pose.world_m)
     camera = measure_camera(xy, view.per_frame, view.activity, still, leg_px, config.camera,
@@ -301,7 +306,7 @@ def analyse_poses(
             if m
         ),
         "people_seen": plan.people_seen if plan else None,
-        "leg_swaps_corrected": swaps,
+        "leg_swaps_corrected": swaps + relabelled,
         "camera": camera.to_dict(),
         "segments": [
             {"start_t_s": s.start_t_s, "end_t_s": s.end_t_s, "view": s.view,

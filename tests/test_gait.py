@@ -1,14 +1,20 @@
 """posture.gait: heel strikes, toe-offs, cadence and stance from side-view walking with
-known event times."""
+known event times; the legs' identity held over whole runs of steps; walking told from
+running; timing that no walk (or run) could have reported unreliable."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from synthetic_landmarks import (
+    LEG_PAIRS,
+    _copy,
     build,
     concat,
     figure,
+    first_heel_strike_s,
     heel_strike_times,
     media_info,
     mirror,
@@ -19,14 +25,27 @@ from synthetic_landmarks import (
 )
 
 from posture.config import Config, GaitConfig
-from posture.gait import GaitAnalysis, GaitEvent, _timing, detect_gait
-from posture.landmarks import LEFT_FOOT_INDEX, LEFT_HEEL
+from posture.gait import GaitAnalysis, _Step, _timing, detect_gait, hold_leg_identity
+from posture.landmarks import (
+    LEFT_ANKLE,
+    LEFT_FOOT_INDEX,
+    LEFT_HEEL,
+    LEFT_HIP,
+    LEFT_KNEE,
+    RIGHT_ANKLE,
+    RIGHT_FOOT_INDEX,
+    RIGHT_HIP,
+)
 from posture.pipeline import analyse_poses
 
 
 def _analyse(fig, pose=None, config=None):
     pose = build(fig) if pose is None else pose
     return analyse_poses(pose, media_info(pose, fps=fig.fps), config=config)
+
+
+def replace_xy(pose, xy):
+    return _copy(pose, xy_px=xy)
 
 
 def _times(gait: GaitAnalysis, side: str, kind: str) -> np.ndarray:
@@ -212,25 +231,81 @@ def test_detect_gait_with_unknown_facing_finds_nothing():
     assert gait.events == []
 
 
-def test_timing_from_hand_made_events():
-    def event(side, kind, t):
-        return GaitEvent(side, kind, t, int(round(t * 30)), int(round(t * 30)))
+def _hand_made_steps(*steps: tuple[str, float | None, float | None], fps: float = 30.0):
+    """Steps as the detector leaves them: (foot ahead, its heel strike, the other foot's
+    toe-off) in seconds; positions are frames at ``fps``."""
+    def position(t):
+        return None if t is None else int(round(t * fps))
 
-    events = sorted([
-        event("left", "heel_strike", 0.0), event("left", "toe_off", 0.6),
-        event("left", "heel_strike", 1.0), event("left", "toe_off", 1.62),
-        event("left", "heel_strike", 2.0),
-        event("right", "heel_strike", 0.5), event("right", "toe_off", 1.1),
-        event("right", "heel_strike", 1.5),
-    ], key=lambda e: e.t_s)
-    gait = _timing(events)
+    out = [_Step(0, 0, 0, front, position(strike), position(off))
+           for front, strike, off in steps]
+    last = max(t for _front, *times in steps for t in times if t is not None)
+    t_s = np.arange(int(round(last * fps)) + 2) / fps
+    return out, t_s
+
+
+def test_timing_from_hand_made_steps():
+    steps, t_s = _hand_made_steps(
+        ("left", 0.0, None), ("right", 0.5, 0.6), ("left", 1.0, 1.1), ("right", 1.5, 49 / 30),
+        ("left", 2.0, None))
+    gait = _timing(steps, t_s, np.arange(len(t_s)))
     assert gait.stride_time_s == pytest.approx(1.0)
     assert gait.cadence_steps_per_min == pytest.approx(120.0)
     assert gait.strides_per_side == {"left": 2, "right": 1}
-    assert gait.stance_phase_pct["left"] == pytest.approx(61.0)
-    assert gait.stance_phase_pct["right"] == pytest.approx(60.0)
+    assert gait.stride_count("left") == 2
+    assert gait.stance_phase_pct["left"] == pytest.approx((60 + 63.33) / 2, abs=0.1)
+    assert gait.stance_phase_pct["right"] == pytest.approx(60.0, abs=0.1)
     assert [(s.side, s.start_t_s, s.end_t_s) for s in gait.stances] == [
-        ("left", 0.0, 0.6), ("right", 0.5, 1.1), ("left", 1.0, 1.62)]
+        ("left", 0.0, 0.6), ("right", 0.5, 1.1), ("left", 1.0, pytest.approx(1.6333, abs=1e-3))]
+    assert gait.step_time_s == {"left": pytest.approx(0.5), "right": pytest.approx(0.5)}
+    # Double support: 10 % after each heel strike, 10 % (13 % on the left) before each toe-off.
+    assert gait.double_support_pct == pytest.approx((20 + 23.33) / 2, abs=0.1)
+    # Single support of the left stance from 1.0 s: right toe-off (1.1 s) to right heel
+    # strike (1.5 s); the first stance has no right toe-off before it.
+    assert gait.single_support_windows("left") == [(33, 45)]
+    assert gait.stances[0].single_support_start_position is None
+    assert gait.reliable and gait.unreliable_reason is None
+    assert [e.kind for e in gait.events if e.side == "left"] == [
+        "heel_strike", "toe_off", "heel_strike", "toe_off", "heel_strike"]
+
+
+@pytest.mark.parametrize(("steps", "words"), [
+    # The reported fault: a "toe-off" 0.17 s after the same foot's heel strike.
+    ([("left", 0.0, None), ("right", 0.55, 0.17), ("left", 1.1, 0.72), ("right", 1.65, 1.27),
+      ("left", 2.2, 1.82)], "stayed on the ground for"),
+    # Cadence 49 steps/min is no walk.
+    ([("left", 0.0, None), ("right", 1.22, 1.34), ("left", 2.44, 2.56), ("right", 3.66, 3.78),
+      ("left", 4.88, 5.0)], "cadence"),
+    # Toe-offs before the other foot's heel strike: a flight phase, not walking.
+    ([("left", 0.0, None), ("right", 0.5, 0.45), ("left", 1.0, 0.95), ("right", 1.5, 1.45),
+      ("left", 2.0, 1.95)], "stayed on the ground for"),
+    # A step a fifth of the stride long, then one of four fifths.
+    ([("left", 0.0, None), ("right", 0.2, 0.6), ("left", 1.0, 0.8), ("right", 1.2, 1.6),
+      ("left", 2.0, 1.8)], "heel struck the ground"),
+    ([("left", 0.0, None), ("right", 0.5, None), ("left", 1.0, None)], "heel strike to toe-off"),
+    ([("left", 0.0, 0.1)], "no full stride"),
+])
+def test_impossible_timing_is_reported_unreliable_with_a_reason(steps, words):
+    hand_made, t_s = _hand_made_steps(*steps)
+    gait = _timing(hand_made, t_s, np.arange(len(t_s)))
+    assert not gait.reliable
+    assert words in gait.unreliable_reason
+    assert not gait.unreliable_reason.endswith(".")  # a clause the checks quote
+    assert gait.to_dict()["reliable"] is False
+
+
+def test_running_limits_apply_to_running():
+    # Stance 40 % with a flight phase: a run at 170 steps/min, but no walk.
+    steps = [("left", 0.0, None), ("right", 0.353, 0.282), ("left", 0.706, 0.635),
+             ("right", 1.059, 0.988), ("left", 1.412, 1.341), ("right", 1.765, 1.694)]
+    hand_made, t_s = _hand_made_steps(*steps)
+    run = _timing(hand_made, t_s, np.arange(len(t_s)), kind="running")
+    assert run.reliable, run.unreliable_reason
+    assert run.stance_phase_pct["left"] == pytest.approx(40, abs=2)
+    assert run.double_support_pct == 0.0
+    hand_made, t_s = _hand_made_steps(*steps)
+    walk = _timing(hand_made, t_s, np.arange(len(t_s)), kind="walking")
+    assert not walk.reliable
 
 
 def test_to_dict_is_rounded_and_complete():
@@ -286,3 +361,236 @@ def test_rendered_walk_where_mediapipe_swaps_the_legs_keeps_the_feet_taking_turn
     assert [e.side for e in strikes] == [e["side"] for e in truth["heel_strikes"]]
     for found, true in zip(strikes, truth["heel_strikes"], strict=True):
         assert abs(found.t_s - true["t_s"]) <= 2 / 30
+
+
+# --------------------------------------------------------------------------- physiology
+
+
+def _ahead_px(pose, fig, landmark: int) -> np.ndarray:
+    """How far a landmark is ahead of the hip centre in the walking direction (truth)."""
+    forward = 1.0 if fig.view == "side_right" else -1.0
+    hip_x = pose.xy_px[:, [LEFT_HIP, RIGHT_HIP], 0].mean(axis=1)
+    return (pose.xy_px[:, landmark, 0] - hip_x) * forward
+
+
+def _assert_physiological(gait: GaitAnalysis, fig, pose) -> None:
+    """What any walk's events must satisfy, whatever MediaPipe did to the labels."""
+    assert gait.reliable, gait.unreliable_reason
+    assert gait.kind == "walking"
+    for side in ("left", "right"):
+        # Each foot: heel strike, toe-off, heel strike, ... in time order.
+        kinds = [e.kind for e in gait.events if e.side == side]
+        assert all(a != b for a, b in zip(kinds, kinds[1:], strict=False)), (side, kinds)
+        # A toe-off belongs to the foot behind.
+        other_toe = RIGHT_FOOT_INDEX if side == "left" else LEFT_FOOT_INDEX
+        own_toe = LEFT_FOOT_INDEX if side == "left" else RIGHT_FOOT_INDEX
+        for e in gait.events:
+            if e.side == side and e.kind == "toe_off":
+                assert _ahead_px(pose, fig, own_toe)[e.position] < \
+                    _ahead_px(pose, fig, other_toe)[e.position]
+        assert 55 <= gait.stance_phase_pct[side] <= 72
+        assert gait.step_time_s[side] == pytest.approx(fig.stride_s / 2, abs=1.5 / fig.fps)
+        for stance in gait.stances:
+            assert stance.start_position < stance.end_position
+    for start, stop in (w for side in ("left", "right") for w in gait.single_support_windows(side)):
+        assert start < stop
+    # Two double-support periods of ~10 % each (Perry): both stances overlap by that much.
+    stances = gait.stance_phase_pct["left"] + gait.stance_phase_pct["right"]
+    assert gait.double_support_pct == pytest.approx(stances - 100, abs=5)
+    assert 5 <= gait.double_support_pct <= 35
+    assert gait.cadence_steps_per_min == pytest.approx(fig.cadence_steps_per_min, abs=2)
+
+
+@settings(max_examples=8, deadline=None)
+@given(cadence=st.floats(85.0, 130.0), stance=st.floats(57.0, 66.0),
+       view=st.sampled_from(["side_left", "side_right"]), fps=st.sampled_from([25.0, 30.0, 50.0]))
+def test_synthetic_walks_have_physiological_timing(cadence, stance, view, fps):
+    fig = figure(view=view, activity="walking", cadence_steps_per_min=cadence,
+                 stance_pct=stance, fps=fps)
+    pose = build(fig)
+    gait = _analyse(fig, pose).gait
+    _assert_physiological(gait, fig, pose)
+    for side in ("left", "right"):
+        assert gait.stance_phase_pct[side] == pytest.approx(stance, abs=5)
+
+
+def _limping(short_stance: float, long_stance: float, side: str = "left"):
+    """A walk whose ``side`` leg stays on the ground for less of the stride than the
+    other (an antalgic gait): that leg from one figure, everything else from another."""
+    short = figure(view="side_left", activity="walking", stance_pct=short_stance,
+                   duration_s=6.0)
+    long = figure(view="side_left", activity="walking", stance_pct=long_stance,
+                  duration_s=6.0)
+    pose, leg = build(long), build(short)
+    points = [p[0] if side == "left" else p[1] for p in LEG_PAIRS]
+    xy = pose.xy_px.copy()
+    xy[:, points] = leg.xy_px[:, points]
+    return long, replace_xy(pose, xy)
+
+
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_a_limp_keeps_each_side_its_own_stance_share(side):
+    fig, pose = _limping(55.0, 68.0, side)
+    gait = _analyse(fig, pose).gait
+    assert gait.reliable, gait.unreliable_reason
+    other = "right" if side == "left" else "left"
+    assert gait.stance_phase_pct[side] == pytest.approx(55.0, abs=5)
+    assert gait.stance_phase_pct[other] == pytest.approx(68.0, abs=5)
+    assert gait.stance_phase_pct[other] - gait.stance_phase_pct[side] >= 8
+
+
+def _crossings(pose, fig) -> list[int]:
+    """Frames where the swinging foot passes the standing one (truth)."""
+    d = _ahead_px(pose, fig, LEFT_ANKLE) - _ahead_px(pose, fig, RIGHT_ANKLE)
+    return [i for i in range(1, len(d)) if np.sign(d[i]) != np.sign(d[i - 1])]
+
+
+@pytest.mark.parametrize("view", ["side_left", "side_right"])
+@pytest.mark.parametrize("until", ["next crossing", "mid-step"])
+def test_a_swap_that_starts_while_the_legs_cross_is_not_kept(view, until):
+    """MediaPipe gives the legs each other's labels from a moment they cross, where a
+    frame-to-frame check sees no jump, and gives them back at the next crossing or in
+    mid-step. Each foot must keep its own events: given the swapped landmarks as they are
+    (no cleaning) and through the whole engine."""
+    fig = figure(view=view, activity="walking")
+    pose = build(fig)
+    cross = _crossings(pose, fig)
+    end = cross[3] if until == "next crossing" else (cross[3] + cross[4]) // 2
+    swapped = swap_legs(pose, range(cross[2], end))
+    forward = np.full(len(pose), 1.0 if view == "side_right" else -1.0)
+    as_given = detect_gait(swapped.xy_px, pose.t_s, pose.frame_index, forward, fig.leg_px,
+                           GaitConfig())
+    assert as_given.legs_relabelled_frames >= end - cross[2] - 2
+    for gait in (as_given, _analyse(fig, swapped).gait):
+        _assert_physiological(gait, fig, pose)
+        for side in ("left", "right"):
+            _assert_events_match(_times(gait, side, "heel_strike"), heel_strike_times(fig, side),
+                                 fig.fps, fig.duration_s)
+            _assert_events_match(_times(gait, side, "toe_off"), toe_off_times(fig, side),
+                                 fig.fps, fig.duration_s)
+
+
+def test_hold_leg_identity_undoes_a_swap_kept_for_a_whole_step():
+    fig = figure(view="side_right", activity="walking", duration_s=6.0)
+    pose = build(fig)
+    cross = _crossings(pose, fig)
+    swapped = swap_legs(pose, range(cross[3], cross[5]))
+    held, relabelled = hold_leg_identity(swapped.xy_px, pose.t_s, np.ones(len(pose)),
+                                         fig.leg_px)
+    # Only the frames around the crossings, where both feet are in one place, may differ.
+    wrong = np.abs(held - pose.xy_px).max(axis=(1, 2)) > 1.0
+    assert relabelled >= cross[5] - cross[3] - 2
+    assert wrong.sum() <= 4
+
+
+def test_the_floor_tells_the_feet_apart_where_the_labels_cannot():
+    """Labels swapped from an early crossing to the end (a swap kept for good): most frames'
+    labels are wrong, but not overwhelmingly. A camera above the floor draws the nearer
+    foot (the left one, seen from the left) lower: that decides."""
+    fig = figure(view="side_left", activity="walking")
+    pose = build(fig)
+    xy = pose.xy_px.copy()
+    xy[:, [LEFT_ANKLE, LEFT_HEEL, LEFT_FOOT_INDEX], 1] += 0.03 * fig.leg_px
+    cross = _crossings(pose, fig)
+    half = swap_legs(replace_xy(pose, xy), range(cross[2], len(pose)))
+    gait = detect_gait(half.xy_px, pose.t_s, pose.frame_index, np.full(len(pose), -1.0),
+                       fig.leg_px, GaitConfig())
+    for side in ("left", "right"):
+        _assert_events_match(_times(gait, side, "heel_strike"), heel_strike_times(fig, side),
+                             fig.fps, fig.duration_s)
+
+
+def test_holding_the_identity_twice_changes_nothing():
+    fig = figure(view="side_right", activity="walking")
+    pose = build(fig)
+    cross = _crossings(pose, fig)
+    swapped = swap_legs(pose, range(cross[1], cross[3]))
+    forward = np.ones(len(pose))
+    once, n_once = hold_leg_identity(swapped.xy_px, pose.t_s, forward, fig.leg_px)
+    twice, n_twice = hold_leg_identity(once, pose.t_s, forward, fig.leg_px)
+    assert n_once > 0 and n_twice == 0
+    np.testing.assert_array_equal(once, twice)
+
+
+def test_a_run_is_told_from_a_walk_by_the_pelvis():
+    """Running: stance under half the stride and the pelvis lowest in mid-stance (a walker
+    vaults over the standing leg, a runner lands on a spring)."""
+    fig = figure(view="side_left", activity="walking", cadence_steps_per_min=170.0,
+                 stance_pct=35.0)
+    pose = build(fig)
+    t = pose.t_s
+    mid_stance = first_heel_strike_s(fig, "left") + fig.stance_pct / 100 * fig.stride_s / 2
+    bob = 0.03 * fig.leg_px * np.cos(2 * np.pi * (t - mid_stance) / (fig.stride_s / 2))
+    xy = pose.xy_px.copy()
+    xy[:, :LEFT_KNEE, 1] += bob[:, None]  # head, arms, hips (image y down: lower)
+    gait = _analyse(fig, replace_xy(pose, xy)).gait
+    assert gait.kind == "running"
+    assert gait.reliable, gait.unreliable_reason
+    assert gait.cadence_steps_per_min == pytest.approx(170.0, abs=2)
+    for side in ("left", "right"):
+        assert gait.stance_phase_pct[side] < 50
+    # The same bob the other way round (highest in mid-stance) at a walking cadence: walking.
+    slow = figure(view="side_left", activity="walking", cadence_steps_per_min=120.0)
+    pose = build(slow)
+    mid_stance = first_heel_strike_s(slow, "left") + 0.3 * slow.stride_s
+    bob = -0.03 * slow.leg_px * np.cos(2 * np.pi * (pose.t_s - mid_stance) / (slow.stride_s / 2))
+    xy = pose.xy_px.copy()
+    xy[:, :LEFT_KNEE, 1] += bob[:, None]
+    walk = _analyse(slow, replace_xy(pose, xy)).gait
+    assert walk.kind == "walking" and walk.reliable
+
+
+def test_a_walk_with_a_flight_phase_is_unreliable():
+    # Feet on the ground for a third of the stride at 110 steps/min: no walk does that.
+    fig = figure(view="side_left", activity="walking", stance_pct=35.0)
+    gait = _analyse(fig).gait
+    assert gait.kind == "walking"
+    assert not gait.reliable
+    assert "stayed on the ground" in gait.unreliable_reason
+
+
+def test_gait_dict_says_how_reliable_it_is():
+    fig = figure(view="side_left", activity="walking")
+    data = _analyse(fig).gait.to_dict()
+    assert data["reliable"] is True and data["unreliable_reason"] is None
+    assert data["kind"] == "walking"
+    assert set(data["step_time_s"]) == {"left", "right"}
+    assert 10 <= data["double_support_pct"] <= 30
+    empty = GaitAnalysis().to_dict()
+    assert empty["reliable"] is False and empty["unreliable_reason"]
+
+
+# --------------------------------------------------------------------------- real clips
+
+
+@pytest.fixture(scope="module")
+def real_gaits(shared_media):
+    from posture.pipeline import analyse
+
+    names = ("walk_side_outdoor_sports2d", "walk_side_outdoor2_sarweshshah",
+             "run_treadmill_side_zzzhushi")
+    return {name: analyse(shared_media / f"{name}.mp4").gait for name in names}
+
+
+@pytest.mark.media
+@pytest.mark.parametrize("name", ["walk_side_outdoor_sports2d", "walk_side_outdoor2_sarweshshah"])
+def test_real_walkers_have_a_walkers_timing(real_gaits, name):
+    gait = real_gaits[name]
+    assert gait.kind == "walking"
+    assert gait.reliable, gait.unreliable_reason
+    assert 80 <= gait.cadence_steps_per_min <= 130
+    shares = [v for v in gait.stance_phase_pct.values() if v is not None]
+    assert shares
+    assert all(55 <= v <= 70 for v in shares), gait.stance_phase_pct
+
+
+@pytest.mark.media
+def test_real_treadmill_runner_is_running_at_his_cadence(real_gaits):
+    gait = real_gaits["run_treadmill_side_zzzhushi"]
+    # Cadence measured from the raw pixels: 168.9 +- 0.5 steps/min (reference json).
+    assert gait.kind == "running"
+    assert gait.reliable, gait.unreliable_reason
+    assert gait.cadence_steps_per_min == pytest.approx(168.9, abs=3)
+    # Literature bands for a recreational runner at ~170 steps/min: duty factor 25-48 %.
+    for side in ("left", "right"):
+        assert 25 <= gait.stance_phase_pct[side] <= 48

@@ -71,8 +71,11 @@ def single_support_windows(gait: GaitAnalysis | None, side: str,
         start, end = stance.start_position, stance.end_position
         if end - start < 2:
             continue
-        off = next((p for p in offs if start < p < end), None)
-        strike = next((p for p in strikes if off is not None and off < p < end), None)
+        off = getattr(stance, "single_support_start_position", None)
+        strike = getattr(stance, "single_support_end_position", None)
+        if off is None or strike is None:
+            off = next((p for p in offs if start < p < end), None)
+            strike = next((p for p in strikes if off is not None and off < p < end), None)
         if off is None or strike is None:
             off = start + int(round(settings.single_support_from_share * (end - start)))
             strike = start + int(round(settings.single_support_to_share * (end - start)))
