@@ -400,8 +400,8 @@ CAUSES: tuple[Cause, ...] = (
                 "painful_side",
                 SideRule.SAME,
                 1.0,
-                "You said the {painful_side} calf hurts, the same leg that carried more weight, "
-                "which fits this.",
+                "You said the {painful_side} calf hurts, the same leg that appeared to carry more "
+                "weight, which fits this.",
             ),
             SymptomSignal(
                 "painful_side",
