@@ -114,6 +114,21 @@ def hips_forward_of_ankles_m(points: np.ndarray) -> float:
     return float(ank_y - hip_y)
 
 
+def centre_of_mass(vertices: np.ndarray, faces: np.ndarray) -> np.ndarray:
+    """Volume centroid of a closed mesh (uniform density), from signed tetrahedra.
+
+    >>> import itertools
+    >>> cube = np.array(list(itertools.product((0.0, 2.0), repeat=3)))
+    >>> faces = np.array([[0, 2, 1], [1, 2, 3], [4, 5, 6], [5, 7, 6], [0, 1, 4], [1, 5, 4],
+    ...                   [2, 6, 3], [3, 6, 7], [0, 4, 2], [2, 4, 6], [1, 3, 5], [3, 7, 5]])
+    >>> centre_of_mass(cube, faces).round(6).tolist()
+    [1.0, 1.0, 1.0]
+    """
+    a, b, c = vertices[faces[:, 0]], vertices[faces[:, 1]], vertices[faces[:, 2]]
+    volume = np.einsum("ij,ij->i", a, np.cross(b, c)) / 6.0
+    return (volume[:, None] * (a + b + c) / 4.0).sum(0) / volume.sum()
+
+
 def measure_truth(points: np.ndarray, rig: dict[str, np.ndarray] | None = None) -> dict:
     """All truth values of one posed body, from its keypoints (and rig joints if given)."""
     truth = {}
@@ -156,6 +171,14 @@ class BodyShape:
     hair_rgb: tuple[int, int, int] = (60, 40, 25)
     long_trousers: bool = False
     description: str = ""
+    loose_trousers: bool = False  # long and wide: the legs' outline hides the knee
+    arm_hang_deg: float = 40.0  # arms from Anny's A-pose down; less for a wide trunk
+
+    @property
+    def clothing(self) -> str:
+        if self.loose_trousers:
+            return "loose_trousers"
+        return "long_trousers" if self.long_trousers else "shorts"
 
     def phenotype(self) -> dict[str, float]:
         return {
@@ -234,7 +257,7 @@ class BodyModel:
             shirt |= np.char.startswith(b, prefix)
         lower = np.zeros(len(b), bool)
         lower_bones = ["root", "pelvis", "upperleg"]
-        if shape.long_trousers:
+        if shape.long_trousers or shape.loose_trousers:
             lower_bones.append("lowerleg")
         for prefix in lower_bones:
             lower |= np.char.startswith(b, prefix)

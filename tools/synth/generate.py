@@ -4,6 +4,11 @@ Run by hand (needs requirements-synth.txt, not the app's requirements):
 
     PYOPENGL_PLATFORM=osmesa python3 -m tools.synth.generate tests/data/synthetic
     python3 -m tools.synth.generate OUT --only stand_side_left_neutral --check
+    python3 -m tools.synth.generate tests/data/validation --split validation
+    python3 -m tools.synth.generate tests/data/dev --split dev
+
+`--split` picks the catalogue: the committed fixtures (default), the held-out validation
+split or the development split (tools/synth/splits.py, made by tools/synth/phone.py).
 
 `--check` runs MediaPipe Pose on each still and prints a plain 2D hip-knee-ankle angle beside
 the truth (a quick look at how far the detector is from the truth, not the engine).
@@ -17,6 +22,7 @@ import json
 import math
 import os
 import sys
+import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -25,6 +31,8 @@ import numpy as np
 os.environ.setdefault("PYOPENGL_PLATFORM", "osmesa")
 
 from .body import BodyModel, BodyShape  # noqa: E402
+from .cameras import PhoneCam  # noqa: E402
+from .conditions import conditions  # noqa: E402
 from .gait_curves import CROUCH, HYPEREXT, NORMAL, STIFF, GaitStyle  # noqa: E402
 from .render import CameraSpec, Renderer, SceneStyle, project  # noqa: E402
 from .stand import StandSpec, solve_stand  # noqa: E402
@@ -89,6 +97,7 @@ class Item:
     gait: GaitStyle | None = None
     borderline: bool = False
     camera: dict = field(default_factory=dict)  # overrides: distance/height/fov/fill
+    phone: PhoneCam | None = None  # validation/dev splits: phone-camera conditions
 
 
 def _stand(name: str, view: str, posture: str, body: str, style: int, borderline: bool = False,
@@ -377,6 +386,9 @@ def make_item(item: Item, body: BodyModel, out: Path, rng: np.random.Generator,
         record["truth_series"] = series
         record["fps"] = fps
         record["gait_style"] = asdict(item.gait)
+    record["conditions"] = conditions(item.view, camera, shape,
+                                      item.gait.name if item.gait else None,
+                                      item.stand.yaw_deg if item.stand else 0.0)
     record["body"] = asdict(shape) | {"stature_m": round(stature, 3)}
     record["camera"] = camera.to_dict()
     record["scene"] = asdict(style)
@@ -389,11 +401,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", action="append", default=[],
                         help="substring of the file names to make (repeatable)")
     parser.add_argument("--check", action="store_true", help="run MediaPipe on the stills")
-    parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--split", choices=("fixtures", "validation", "dev"),
+                        default="fixtures",
+                        help="catalogue: the committed fixtures (default), the held-out "
+                             "validation split, or the development split")
+    parser.add_argument("--seed", type=int, default=None)
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
+    if args.split == "fixtures":
+        items, seed, make = catalogue(), SEED, make_item
+    else:
+        from .phone import make_phone_item
+        from .splits import split_catalogue
+
+        (items, seed), make = split_catalogue(args.split), make_phone_item
+    args.seed = seed if args.seed is None else args.seed
     body = BodyModel()
-    items = catalogue()
     records = []
     for index, item in enumerate(items):
         # One generator per item so a single item regenerates identically alone.
@@ -401,7 +424,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.only and not any(s in item.file for s in args.only):
             continue
         print(f"[{index + 1}/{len(items)}] {item.file}", file=sys.stderr, flush=True)
-        rec = make_item(item, body, args.out, rng, args.check)
+        started = time.perf_counter()
+        rec = make(item, body, args.out, rng, args.check)
+        print(f"    {time.perf_counter() - started:.1f} s", file=sys.stderr, flush=True)
         if "_check" in rec:
             c = rec.pop("_check")
             t = rec["truth"]
@@ -420,7 +445,8 @@ def main(argv: list[str] | None = None) -> int:
         records = [r for r in old if r["file"] not in done] + records
         order = {it.file: i for i, it in enumerate(items)}
         records.sort(key=lambda r: order.get(r["file"], 1 << 30))
-    doc = {"format": FORMAT, "generator": generator_info(args.seed), "items": records}
+    info = generator_info(args.seed) | {"split": args.split}
+    doc = {"format": FORMAT, "generator": info, "items": records}
     truth_path.write_text(json.dumps(doc, indent=1) + "\n")
     return 0
 

@@ -23,6 +23,9 @@ class CameraSpec:
     width_px: int
     height_px: int
     aim_height_frac: float = 0.5  # look-at point as a fraction of body height
+    # Phone-camera conditions (0 = the committed fixtures' square-on, level camera):
+    off_axis_deg: float = 0.0  # side: + toward the subject's front; front: + toward its left
+    roll_deg: float = 0.0  # about the optical axis; + = horizontals turn counter-clockwise
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -61,12 +64,46 @@ def look_at(eye: np.ndarray, target: np.ndarray, up=(0.0, 0.0, 1.0)) -> np.ndarr
     return pose
 
 
-def camera_eye(view: str, distance_m: float, height_m: float, centre: np.ndarray) -> np.ndarray:
-    """Camera position: side_left sees the subject's left (+X), front faces the subject (-Y)."""
+def view_direction(view: str, off_axis_deg: float = 0.0) -> tuple[float, float]:
+    """Horizontal unit vector from the subject toward the camera.
+
+    Off axis, the camera moves round the subject: for a side view toward the subject's front
+    (-Y), for a front view toward the subject's left (+X).
+
+    >>> view_direction("side_left", 90.0) == (0.0, -1.0)
+    True
+    """
     direction = {"side_left": (1, 0), "side_right": (-1, 0), "front": (0, -1),
                  "back": (0, 1)}[view]
+    if off_axis_deg == 0.0:
+        return direction
+    a = math.radians(off_axis_deg)
+    if view == "front":
+        return (round(math.sin(a), 12), round(-math.cos(a), 12))
+    return (round(direction[0] * math.cos(a), 12), round(-math.sin(a), 12))
+
+
+def camera_eye(view: str, distance_m: float, height_m: float, centre: np.ndarray,
+               off_axis_deg: float = 0.0) -> np.ndarray:
+    """Camera position: side_left sees the subject's left (+X), front faces the subject (-Y)."""
+    direction = view_direction(view, off_axis_deg)
     return np.array([centre[0] + direction[0] * distance_m,
                      centre[1] + direction[1] * distance_m, height_m])
+
+
+def camera_pose(camera: CameraSpec, centre: np.ndarray, body_height_m: float) -> np.ndarray:
+    """Camera-to-world pose: aimed at the body (or the middle of the walk), then rolled."""
+    eye = camera_eye(camera.view, camera.distance_m, camera.height_m, centre,
+                     camera.off_axis_deg)
+    target = np.array([centre[0], centre[1], camera.aim_height_frac * body_height_m])
+    pose = look_at(eye, target)
+    if camera.roll_deg:
+        # Turning the camera clockwise (as its user sees it) by r turns the picture's
+        # content counter-clockwise by r: rotate the camera frame about its +Z by -r.
+        a = math.radians(-camera.roll_deg)
+        c, s = math.cos(a), math.sin(a)
+        pose[:3, :3] = pose[:3, :3] @ np.array([[c, -s, 0], [s, c, 0], [0, 0, 1]])
+    return pose
 
 
 def wall_texture(style: SceneStyle, width: int, height: int) -> np.ndarray:
@@ -94,13 +131,17 @@ def wall_texture(style: SceneStyle, width: int, height: int) -> np.ndarray:
 class Renderer:
     """Renders a posed body (vertices + per-vertex colours) on a floor in front of a wall."""
 
-    def __init__(self, width: int, height: int) -> None:
+    def __init__(self, width: int, height: int, floor_m: float = 30.0,
+                 align_floor: bool = False) -> None:
+        """`floor_m`: side of the square floor; `align_floor` turns it square to the view
+        (its far edge then runs level across the picture, as a real floor's horizon does)."""
         os.environ.setdefault("PYOPENGL_PLATFORM", "osmesa")
         import pyrender
         import trimesh
 
         self._pyrender, self._trimesh = pyrender, trimesh
         self.width, self.height = width, height
+        self.floor_m, self.align_floor = floor_m, align_floor
         self.renderer = pyrender.OffscreenRenderer(width, height)
 
     def render(self, vertices: np.ndarray, faces: np.ndarray, colours: np.ndarray,
@@ -111,15 +152,20 @@ class Renderer:
         scene = pyrender.Scene(bg_color=[0, 0, 0, 0], ambient_light=[style.ambient] * 3)
         mesh = trimesh.Trimesh(vertices, faces, vertex_colors=colours, process=False)
         scene.add(pyrender.Mesh.from_trimesh(mesh, smooth=True))
-        floor = trimesh.creation.box(extents=[30, 30, 0.02])
+        floor = trimesh.creation.box(extents=[self.floor_m, self.floor_m, 0.02])
+        if self.align_floor:
+            dx, dy = view_direction(camera.view, camera.off_axis_deg)
+            floor.apply_transform(trimesh.transformations.rotation_matrix(
+                math.atan2(dy, dx), [0, 0, 1]))
         floor.apply_translation([centre[0], centre[1], -0.01])
         floor.visual.vertex_colors = [*style.floor_rgb, 255]
         scene.add(pyrender.Mesh.from_trimesh(floor, smooth=False))
-        eye = camera_eye(camera.view, camera.distance_m, camera.height_m, centre)
-        target = np.array([centre[0], centre[1], camera.aim_height_frac * body_height_m])
+        pose = camera_pose(camera, centre, body_height_m)
+        eye, target = pose[:3, 3], np.array([centre[0], centre[1],
+                                             camera.aim_height_frac * body_height_m])
         cam = pyrender.PerspectiveCamera(yfov=math.radians(camera.yfov_deg),
                                          aspectRatio=camera.width_px / camera.height_px)
-        scene.add(cam, pose=look_at(eye, target))
+        scene.add(cam, pose=pose)
         # Key light from beside the camera, a weaker fill from the other side.
         az = math.radians(style.light_azimuth_deg)
         to_cam = (eye - target)[:2] / np.linalg.norm((eye - target)[:2])
@@ -146,9 +192,7 @@ class Renderer:
 def project(points: np.ndarray, camera: CameraSpec, centre: np.ndarray,
             body_height_m: float) -> np.ndarray:
     """Pixel coordinates (N, 2) of world points, for figures and sanity checks."""
-    eye = camera_eye(camera.view, camera.distance_m, camera.height_m, centre)
-    target = np.array([centre[0], centre[1], camera.aim_height_frac * body_height_m])
-    pose = look_at(eye, target)
+    pose = camera_pose(camera, centre, body_height_m)
     world_to_cam = np.linalg.inv(pose)
     p = (world_to_cam[:3, :3] @ points.T).T + world_to_cam[:3, 3]
     f = camera.focal_px
