@@ -13,8 +13,8 @@ Two things a phone on a shelf gets wrong and every angle inherits:
   shoulders and the two hips overlap; turned by an angle ``a`` they spread apart by about
   ``width * sin(a)``. Per frame, so a walker seen at the edge of a wide picture (perspective)
   counts as more oblique there than in the centre. Facing the camera, the turn comes from
-  the feet (both point straight at a square-on camera) and MediaPipe's depth of the
-  shoulders.
+  the feet (both point straight at a square-on camera), the nose against the shoulders and
+  MediaPipe's depth of the shoulders, whichever two agree.
 
 Sign convention: ``roll_deg`` is positive when level lines in the world appear turned
 counter-clockwise in the picture (the floor rises to the right). Off-axis angles are
@@ -38,6 +38,7 @@ from .landmarks import (
     LEFT_HEEL,
     LEFT_HIP,
     LEFT_SHOULDER,
+    NOSE,
     RIGHT_FOOT_INDEX,
     RIGHT_HEEL,
     RIGHT_HIP,
@@ -186,15 +187,45 @@ def side_off_axis_deg(xy_px: np.ndarray, width_to_torso: float) -> np.ndarray:
     return np.degrees(np.arcsin(np.clip(spread, 0.0, 1.0)))
 
 
-def front_off_axis_deg(xy_px: np.ndarray, leg_px: float, foot_to_leg: float) -> np.ndarray:
-    """(N,) how far a front or back view is turned: square to the camera both feet point at
-    it (toe-out cancels between the feet); turned, the feet point sideways by
-    ``foot length * sin(a)`` on average."""
+def feet_turn_deg(xy_px: np.ndarray, leg_px: float, foot_to_leg: float) -> np.ndarray:
+    """(N,) how far a front or back view is turned, from the feet: square to the camera
+    both feet point at it (toe-out cancels between the feet); turned, they point sideways
+    by ``foot length * sin(a)`` on average."""
     toe_dx = (xy_px[:, LEFT_FOOT_INDEX, 0] - xy_px[:, LEFT_HEEL, 0]
               + xy_px[:, RIGHT_FOOT_INDEX, 0] - xy_px[:, RIGHT_HEEL, 0]) / 2
     with np.errstate(invalid="ignore", divide="ignore"):
         sideways = np.abs(toe_dx) / (foot_to_leg * leg_px)
     return np.degrees(np.arcsin(np.clip(sideways, 0.0, 1.0)))
+
+
+def head_turn_deg(xy_px: np.ndarray, nose_per_tan: float) -> np.ndarray:
+    """(N,) how far a front view is turned, from the head: the nose sits in front of the
+    shoulder line, so a turned body shows it off the shoulders' centre by about
+    ``nose_per_tan * tan(a)`` shoulder widths."""
+    span = np.abs(xy_px[:, LEFT_SHOULDER, 0] - xy_px[:, RIGHT_SHOULDER, 0])
+    centre = (xy_px[:, LEFT_SHOULDER, 0] + xy_px[:, RIGHT_SHOULDER, 0]) / 2
+    with np.errstate(invalid="ignore", divide="ignore"):
+        offset = np.abs(xy_px[:, NOSE, 0] - centre) / span
+    return np.degrees(np.arctan(offset / nose_per_tan))
+
+
+def front_off_axis_deg(xy_px: np.ndarray, frames: np.ndarray, leg_px: float,
+                       config: CameraConfig, world_yaw_deg: np.ndarray | None) -> np.ndarray:
+    """(N,) how far a front or back view is turned: the median of three cues that err in
+    different ways (on the dev split's renders each alone was off by up to 15 deg, their
+    median by 5): the feet (only while both stand on their own floor contact: a lifted
+    foot turns freely), the head against the shoulders, and MediaPipe's depth of the
+    shoulder line. NaN outside ``frames``."""
+    cues = np.full((3, len(xy_px)), np.nan)
+    feet = frames & both_feet_down(xy_px, frames, leg_px, config.lifted_foot_leg)
+    cues[0, feet] = feet_turn_deg(xy_px[feet], leg_px, config.foot_to_leg)
+    cues[1, frames] = head_turn_deg(xy_px[frames], config.nose_per_tan)
+    if world_yaw_deg is not None:
+        cues[2, frames] = np.abs(world_yaw_deg[frames])
+    out = np.full(len(xy_px), np.nan)
+    seen = frames & (np.isfinite(cues).sum(axis=0) >= 2)
+    out[seen] = np.nanmedian(cues[:, seen], axis=0)
+    return out
 
 
 # ------------------------------------------------------------------------------ together
@@ -245,20 +276,13 @@ def measure_camera(
         uncertainty = config.roll_unmeasured_uncertainty_deg
     per_frame = np.full(len(xy_px), np.nan)
     per_frame[side] = side_off_axis_deg(xy_px[side], config.side_width_to_torso)
-    # The feet point at a square-on camera only while both stand on the floor: a lifted
-    # foot turns freely.
-    feet_frames = frontal & both_feet_down(xy_px, frontal, leg_px, config.lifted_foot_leg)
-    per_frame[feet_frames] = front_off_axis_deg(xy_px[feet_frames], leg_px, config.foot_to_leg)
-    if world_yaw_deg is not None:
-        # MediaPipe's depth: the turn of the shoulder line out of the picture's plane. It
-        # overstates the turn (README of config), so it only ever adds to the foot estimate.
-        turn = np.abs(world_yaw_deg) / config.world_yaw_overstatement
-        per_frame[frontal] = np.fmax(per_frame[frontal], turn[frontal])
+    per_frame[frontal] = front_off_axis_deg(xy_px, frontal, leg_px, config,
+                                            world_yaw_deg)[frontal]
     judged = still if activity == "standing" and still.any() else np.ones(len(xy_px), bool)
     values = per_frame[judged & np.isfinite(per_frame)]
     off_axis = float(np.median(values)) if values.size else None
     if frontal.sum() >= max(1, side.sum()):
-        off_source = "direction of the feet and turn of the shoulders"
+        off_source = "direction of the feet, the head against the shoulders, depth of the shoulders"
     else:
         off_source = "spread of the shoulders and hips"
     if off_axis is None:

@@ -81,6 +81,10 @@ class QualityConfig:
     # A frame whose hip centre jumps more than this share of the body height from the
     # previous frame belongs to another person (MediaPipe re-detected someone else).
     max_subject_jump_fraction: float = 0.35
+    # Nobody in view for longer than this: whoever appears next is taken for someone else
+    # (MediaPipe loses a person for a few frames at most; people taking turns at one spot,
+    # as in the clip of five people reading at a table, leave the picture for seconds).
+    max_rejoin_gap_s: float = 2.0
 
 
 @dataclass(frozen=True)
@@ -103,10 +107,11 @@ class ViewConfig:
     side_max_width_ratio: float = 0.28
     front_min_width_ratio: float = 0.42
     # A wide torso turned more than this from the camera (shoulder line in MediaPipe's world
-    # landmarks) is an oblique view, not a front view: perspective then shifts the hips
-    # against the feet and fakes a weight shift. Measured here: square-on clips 7 deg,
-    # the 15-20 deg oblique squat clip 35 deg (MediaPipe overstates yaw).
-    front_max_yaw_deg: float = 25.0
+    # landmarks) is an oblique view, not a front view. Only a coarse label: how far a
+    # front view may be turned for its checks is ``CameraConfig.front_max_off_axis_deg``,
+    # measured from three cues. Seen here: square-on clips 2-7 deg, renders turned 20 deg
+    # 23-27, the 15-20 deg oblique squat clip 35 deg.
+    front_max_yaw_deg: float = 40.0
     # Walking when the hip centre travels more than this many leg lengths per second.
     walking_min_speed_leg_per_s: float = 0.25
     # Shorter recordings are called standing: one step takes about half a second.
@@ -145,15 +150,20 @@ class CameraConfig:
     lifted_foot_leg: float = 0.05
     # Foot length (heel to toe landmark) against leg length (hip-knee-ankle): ~0.26 / 0.9 m.
     foot_to_leg: float = 0.28
-    # MediaPipe's depth overstates how far the shoulders are turned (a 15-20 deg oblique
-    # clip reads 35 deg, ``ViewConfig.front_max_yaw_deg``).
-    world_yaw_overstatement: float = 1.75
-    # Beyond these off-axis angles the view is too oblique for its checks: sagittal angles
-    # in a side view (the far side's width leaks into them), the hip line against the feet
-    # in a front view. Project choice, documented in docs/accuracy.md with the per-angle
-    # results of the validation split.
-    side_max_off_axis_deg: float = 20.0
-    front_max_off_axis_deg: float = 20.0
+    # The nose sits in front of the shoulder line: a body turned by ``a`` from a front view
+    # shows it off the shoulders' centre by about this many shoulder widths times tan(a)
+    # (dev split renders: 0.12-0.26 at 10-30 deg; a head 0.1 m ahead of 0.38 m shoulders
+    # would give 0.26, real heads hang forward less).
+    nose_per_tan: float = 0.55
+    # Beyond these off-axis angles the view is too oblique for its checks (project choice;
+    # the per-angle results of the validation split are in docs/accuracy.md). Side view:
+    # the far side leaks into sagittal angles by sin(a) of a frontal offset of a few cm,
+    # about 1-2 deg at 25 deg (and the view stops being called "side" near 30). Front
+    # view: the load share is a ratio of widths that a turn shrinks alike, but the hips sit
+    # a few cm ahead of the ankles, which a turn shifts sideways by tan(a) (about 9 points
+    # of load share at 30 deg, carried in its error).
+    side_max_off_axis_deg: float = 25.0
+    front_max_off_axis_deg: float = 30.0
 
 
 @dataclass(frozen=True)
@@ -182,6 +192,10 @@ class UncertaintyConfig:
     # An oblique camera: extra error per degree off axis (project choice: 20 deg off axis
     # adds 2 deg, about what the renders of the dev split show).
     off_axis_sd_per_deg: float = 0.1
+    # Load share, a camera turned by ``a`` from the front: the hip centre sits 3-5 cm ahead
+    # of the ankles (balanced standing), against 20-30 cm between the feet, so the turn
+    # moves it sideways by about 16 points * tan(a) (geometry; 9 points at 30 deg).
+    load_share_sd_per_tan_off_axis: float = 16.0
     # Arm swing per stride, % of leg length.
     arm_swing_sd_pct: float = 5.0
     # Below this confidence a finding past its threshold is "uncertain" (project choice:
@@ -192,9 +206,14 @@ class UncertaintyConfig:
 @dataclass(frozen=True)
 class KneeInGaitConfig:
     # Knee checks in walking judge each stance phase over its single-support part (the other
-    # foot's toe-off to its heel strike: mid to terminal stance, clinical.md "Gait phases"),
-    # and need at least this many such stance phases per side (clinical.md §2: ">= 3 strides").
+    # foot's toe-off to its heel strike: mid to terminal stance, clinical.md "Gait phases").
+    # A finding needs at least this many such stance phases per side (clinical.md §2:
+    # consistent over >= 3 strides); with fewer, a reading past the threshold is only
+    # "uncertain".
     min_stances_per_side: int = 3
+    # ... and knees that stay well inside the normal range may be cleared from this many
+    # (a clip of two strides per side still shows a normal gait as normal).
+    min_stances_to_clear: int = 2
     # Where the other foot's events are missing, single support is taken as this part of
     # the stance phase (Perry: opposite toe-off at ~10 %, opposite heel strike at ~50 % of a
     # 60 % stance, i.e. 17-83 % of stance).

@@ -248,7 +248,7 @@ def analyse_poses(
 ) -> Analysis:
     """Stages 3-9 on landmarks already found (the live path calls this too)."""
     config = config or Config()
-    subject = select_subject(pose.xy_px, config.quality)
+    subject = select_subject(pose.xy_px, config.quality, pose.t_s)
     masked = pose.xy_px.copy()
     masked[~subject.keep] = np.nan
     view = estimate_view(masked, pose.t_s, config.view, pose.world_m)

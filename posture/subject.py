@@ -47,8 +47,13 @@ def _tracks(hips: np.ndarray, height: np.ndarray, found: np.ndarray,
     return tracks
 
 
-def select_subject(xy_px: np.ndarray, quality: QualityConfig) -> SubjectSelection:
-    """Frames of the main subject in a (N, 33, 2) landmark sequence (NaN = no person)."""
+def select_subject(xy_px: np.ndarray, quality: QualityConfig,
+                   t_s: np.ndarray | None = None) -> SubjectSelection:
+    """Frames of the main subject in a (N, 33, 2) landmark sequence (NaN = no person).
+
+    With ``t_s``, a stretch that starts after nobody was in view for longer than
+    ``quality.max_rejoin_gap_s`` is somebody who came in, not the subject coming back:
+    people taking turns at the same spot are not merged into one."""
     found = np.isfinite(xy_px).all(axis=(1, 2))
     keep = np.zeros(len(xy_px), dtype=bool)
     # Standing and walking people have their shoulders above their hips; MediaPipe also
@@ -79,6 +84,10 @@ def select_subject(xy_px: np.ndarray, quality: QualityConfig) -> SubjectSelectio
             gap_frames = abs(edge_next - edge_prev)
             allowed = quality.max_subject_jump_fraction * scale * max(1.0, gap_frames / 3)
             same_size = abs(height[edge_next] - height[edge_prev]) <= 0.3 * scale
+            left_view = t_s is not None and (
+                abs(float(t_s[edge_next] - t_s[edge_prev])) > quality.max_rejoin_gap_s)
+            if left_view:
+                break
             if same_size and np.linalg.norm(hips[edge_next] - hips[edge_prev]) <= allowed:
                 chosen.add(k)
                 anchor = tracks[k]

@@ -87,9 +87,72 @@ def test_balancing_clip_shows_weight_on_one_leg(balance_front):
     assert np.nanmax(lifted) > 20
 
 
-def test_oblique_squat_clip_is_not_judged_for_weight_shift(shared_media):
+def test_oblique_squat_clip_makes_no_weight_shift_finding(shared_media):
     analysis = analyse(shared_media / "squats_front_tfjs.mp4")
     finding = analysis.report.finding("weight_shift")
-    # 15-20 degrees oblique: perspective would fake a shift, so no verdict.
-    assert analysis.report.summary["view"] != "front"
-    assert finding.status == "not_assessable"
+    # 15-20 degrees oblique (within the 30 degree limit), squatting between short stands:
+    # the turn is measured and carried in the load share's error, so no confident shift.
+    camera = analysis.report.summary["camera"]
+    assert 10 <= camera["off_axis_deg"] <= 35
+    assert finding.status in ("not_detected", "uncertain", "not_assessable")
+
+
+# ------------------------------------------------------------- findings that hold on real people
+
+
+def _statuses(analysis) -> dict[str, str]:
+    return {f.id: f.status for f in analysis.report.findings}
+
+
+def test_outdoor_walk_gives_no_finding(walk):
+    statuses = _statuses(walk)
+    assert "detected" not in statuses.values() and "uncertain" not in statuses.values(), statuses
+    # A normal walker: the over-erect posture is judged standing only, the trunk reported.
+    hollow = walk.report.finding("hollow_back")
+    assert hollow.status == "not_assessable" and "standing" in hollow.message
+    camera = walk.report.summary["camera"]
+    assert camera["corrected"] and abs(camera["roll_deg"]) < 3
+    assert camera["off_axis_deg"] < 20
+    gait = walk.report.gait
+    assert gait.reliable and gait.kind == "walking"
+    assert all(55 <= pct <= 70 for pct in gait.stance_phase_pct.values() if pct is not None)
+
+
+def test_second_side_on_walker_gives_no_finding(shared_media):
+    analysis = analyse(shared_media / "walk_side_outdoor2_sarweshshah.mp4")
+    statuses = _statuses(analysis)
+    assert "detected" not in statuses.values() and "uncertain" not in statuses.values(), statuses
+    assert analysis.report.gait.reliable
+
+
+def test_treadmill_runner_is_running_and_not_judged_by_walking_norms(shared_media):
+    analysis = analyse(shared_media / "run_treadmill_side_zzzhushi.mp4")
+    truth = json.loads((shared_media / "reference"
+                        / "run_treadmill_side_zzzhushi.groundtruth.json").read_text())
+    assert analysis.report.summary["activity"] == "running"
+    cadence = analysis.report.gait.cadence_steps_per_min
+    assert "168.9" in json.dumps(truth) and abs(cadence - 168.9) <= 3.0
+    statuses = _statuses(analysis)
+    assert "detected" not in statuses.values() and "uncertain" not in statuses.values(), statuses
+    for check in ("knee_hyperextension", "bent_knee"):
+        assert "running" in analysis.report.finding(check).message
+
+
+def test_oblique_balancing_clip_claims_no_weight_shift_side(shared_media):
+    analysis = analyse(shared_media / "one_leg_balance_front_oblique_pose2sim.mp4")
+    # About 35 deg off both axes: every check refuses; the side checks say how oblique.
+    for finding in analysis.report.findings:
+        assert finding.status == "not_assessable"
+    assert "off the side axis" in analysis.report.finding("knee_hyperextension").message
+
+
+def test_people_taking_turns_at_a_table_are_not_merged(shared_media):
+    analysis = analyse(shared_media / "stand_back_people_intel.mp4")
+    summary = analysis.report.summary
+    assert summary["view"] == "back" and summary["activity"] == "standing"
+    kept_t = analysis.pose.t_s[analysis.subject.keep]
+    # One reader, from walking up to walking away, not five people stitched together.
+    assert kept_t.max() - kept_t.min() < 40
+    shift = analysis.report.finding("weight_shift")
+    # Judged by eye on the evidence frames: her hips stand over her right foot.
+    assert shift.status in ("detected", "uncertain") and shift.side == "right"

@@ -123,10 +123,16 @@ def view_refusal(inputs: CheckInput, views: tuple[str, ...], needs: str) -> str 
     if int(judged_frames(inputs, views).sum()) >= min_frames(inputs):
         return None
     family = "side" if views[0].startswith("side") else "front"
-    off = inputs.camera.off_axis_deg if inputs.camera is not None else None
+    if not any(str(inputs.view).startswith(v) for v in views):
+        # A few frames of this view in a recording mostly seen another way.
+        return f"Needs {needs}."
     limit = off_axis_limit_deg(inputs, family)
+    off = median_off_axis_deg(inputs, view_matches(inputs, views))
+    if off <= limit:
+        # Enough frames of this view, but too few of them square enough to judge.
+        return f"Needs {needs}: too few frames show it."
     axis = "the side" if family == "side" else "the front"
-    return (f"Not assessable, because the camera is about {off or limit:.0f}° off {axis} axis "
+    return (f"Not assessable, because the camera is about {off:.0f}° off {axis} axis "
             f"(limit {limit:.0f}°). Needs {needs}, square to the camera.")
 
 
@@ -142,15 +148,18 @@ def gait_refusal(inputs: CheckInput) -> str | None:
     return None
 
 
-def off_axis_sd(inputs: CheckInput, frames: np.ndarray) -> float:
-    """Systematic error (in degrees) an oblique camera adds over ``frames``."""
+def median_off_axis_deg(inputs: CheckInput, frames: np.ndarray) -> float:
+    """The camera's off-axis angle over ``frames`` (0 where it was not measured)."""
     if inputs.camera is None:
         return 0.0
     off = inputs.camera.per_frame_off_axis_deg[frames]
     off = off[np.isfinite(off)]
-    if off.size == 0:
-        return 0.0
-    return inputs.config.uncertainty.off_axis_sd_per_deg * float(np.median(off))
+    return float(np.median(off)) if off.size else 0.0
+
+
+def off_axis_sd(inputs: CheckInput, frames: np.ndarray) -> float:
+    """Systematic error (in degrees) an oblique camera adds to angles over ``frames``."""
+    return inputs.config.uncertainty.off_axis_sd_per_deg * median_off_axis_deg(inputs, frames)
 
 
 def combined_sd(*parts: float) -> float:

@@ -31,7 +31,8 @@ def assess(inputs: CheckInput) -> Finding:
         why = (too_few_stances_message(inputs) if inputs.activity == "walking"
                else "Too few frames show hip, knee and ankle clearly.")
         return not_assessable(ID, TITLE, "deg", threshold, VIEWS, why)
-    verdict = knee_verdict(readings, bands, lambda v: -v, inputs.config)
+    verdict = knee_verdict(readings, bands, lambda v: -v, inputs.config,
+                           walking=inputs.activity == "walking")
     worst = verdict.reading
     where = "in mid to late stance" if inputs.activity == "walking" else "while standing"
     if verdict.status == "detected":
@@ -41,6 +42,10 @@ def assess(inputs: CheckInput) -> Finding:
         message = (f"{whose_knees(verdict.affected)} may go slightly past straight {where} "
                    f"({worst.value_deg:.0f}°), too close to the limit or too uncertain to "
                    "call; worth a look by eye.")
+        need = inputs.config.knee_in_gait.min_stances_per_side
+        if inputs.activity == "walking" and worst.n_good < need:
+            message += (f" Only {worst.n_good} steps of this leg were seen; {need} are needed "
+                        "to call it.")
     else:
         message = f"Knees did not go past straight {where} (least flexion {worst.value_deg:.0f}°)."
     return Finding(

@@ -5,7 +5,8 @@ phase, the straightest the knee gets over single support (the other foot's toe-o
 heel strike), i.e. peak extension in mid to terminal stance, then the median over stance
 phases (clinical.md §2-3 and "Gait phases"). Initial contact, where the leading leg reaches
 forward and a straight knee can read as bent backwards, and swing never count. A side needs
-``config.knee_in_gait.min_stances_per_side`` stance phases. The leg nearer the camera is
+``config.knee_in_gait.min_stances_per_side`` stance phases for a finding (fewer, down to
+``min_stances_to_clear``, can only clear it or leave it uncertain). The leg nearer the camera is
 measured better than the far one, which is half hidden: the far leg carries a larger error.
 """
 
@@ -47,7 +48,7 @@ def too_few_stances_message(inputs: CheckInput) -> str:
     refusal = gait_refusal(inputs)
     if refusal:
         return refusal
-    need = inputs.config.knee_in_gait.min_stances_per_side
+    need = inputs.config.knee_in_gait.min_stances_to_clear
     seen = {side: len(single_support_windows(inputs.gait, side, inputs))
             for side in ("left", "right")} if inputs.gait is not None else {}
     counts = ", ".join(f"{n} {side}" for side, n in seen.items())
@@ -112,7 +113,7 @@ def knee_reading(inputs: CheckInput, side: str) -> KneeReading | None:
             pos = start + int(np.nanargmin(np.where(ok, window, np.nan)))
             used[start : stop + 1] |= ok
             minima.append(Evidence(int(m.frame_index[pos]), float(m.t_s[pos]), float(values[pos])))
-        if len(minima) < inputs.config.knee_in_gait.min_stances_per_side:
+        if len(minima) < inputs.config.knee_in_gait.min_stances_to_clear:
             return None
         value = float(np.median([e.value for e in minima]))
         sd = combined_sd(settings.knee_walking_sd_deg, far_sd, off_axis_sd(inputs, used))

@@ -20,9 +20,9 @@ from .base import (
     decide,
     evidence_frames,
     judged_frames,
+    median_off_axis_deg,
     min_frames,
     not_assessable,
-    off_axis_sd,
     view_refusal,
 )
 
@@ -34,7 +34,7 @@ VIEWS = ("front", "back")
 def _load_share_sd_pct(inputs: CheckInput, frames: np.ndarray) -> float:
     """Error of the load share: its own, plus the camera roll left after levelling (the
     hips sit a leg length above the feet, so a degree of roll moves them sideways by
-    leg * 1.7 %, against the feet's spread), plus an oblique camera."""
+    leg * 1.7 %, against the feet's spread), plus a turned camera."""
     xy = inputs.measurements.xy_px[frames]
     span_px = np.abs(xy[:, RIGHT_ANKLE, 0] - xy[:, LEFT_ANKLE, 0])
     span_px = float(np.nanmedian(span_px)) if np.isfinite(span_px).any() else np.nan
@@ -43,10 +43,10 @@ def _load_share_sd_pct(inputs: CheckInput, frames: np.ndarray) -> float:
                else inputs.config.camera.roll_unmeasured_uncertainty_deg)
     roll_pct = (100 * np.radians(roll_sd) * leg_px / span_px
                 if np.isfinite(span_px) and span_px > 0 else 0.0)
-    # An oblique camera shortens the feet's spread against the hips: ~1 point per degree
-    # of the off-axis error term (project choice, same term as the angles).
-    return combined_sd(inputs.config.uncertainty.load_share_sd_pct, roll_pct,
-                       off_axis_sd(inputs, frames))
+    # A turned camera shifts the hips (a few cm ahead of the ankles) sideways by tan(a).
+    off_axis = np.radians(median_off_axis_deg(inputs, frames))
+    off_pct = inputs.config.uncertainty.load_share_sd_per_tan_off_axis * np.tan(off_axis)
+    return combined_sd(inputs.config.uncertainty.load_share_sd_pct, roll_pct, off_pct)
 
 
 def foot_rise_pct(inputs: CheckInput, frames: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -72,6 +72,23 @@ def foot_rise_pct(inputs: CheckInput, frames: np.ndarray) -> tuple[np.ndarray, n
     return rises[0], rises[1]
 
 
+def _free_foot_raised(inputs: CheckInput, gap_pct: float, frames: np.ndarray) -> bool:
+    """In a photo no floor contact is known, so a foot drawn higher is either set back or
+    raised. When the hips stand over the other, lower foot, it is the free leg of a weight
+    shift (heel raised, knee bent), which the load share then shows; over the higher foot
+    or between the two, a photo cannot tell."""
+    if inputs.kind != "image":
+        return False
+    share = inputs.measurements.values["load_share_right_pct"][frames]
+    share = share[np.isfinite(share)]
+    if not share.size:
+        return False
+    right_pct = float(np.median(share))
+    detect = inputs.config.weight_shift.bands.detect
+    left_higher = gap_pct > 0
+    return right_pct >= detect if left_higher else right_pct <= 100 - detect
+
+
 def assess(inputs: CheckInput) -> Finding:
     settings = inputs.config.weight_shift
     bands = settings.bands
@@ -95,7 +112,8 @@ def assess(inputs: CheckInput) -> Finding:
         both_down = ~((rise_left >= lifted) | (rise_right >= lifted))
     height_gap = values["foot_lift_left_pct"][still & both_down]
     height_gap = height_gap[np.isfinite(height_gap)]
-    if height_gap.size and abs(float(np.median(height_gap))) > settings.stagger_max_pct:
+    gap_pct = float(np.median(height_gap)) if height_gap.size else 0.0
+    if abs(gap_pct) > settings.stagger_max_pct and not _free_foot_raised(inputs, gap_pct, still):
         what = ("one foot stands in front of the other, or is lifted"
                 if inputs.kind == "image" else "one foot stands in front of the other")
         return not_assessable(
