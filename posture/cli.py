@@ -33,6 +33,10 @@ def _parser() -> argparse.ArgumentParser:
     analyse.add_argument("input", help="video (mp4, mov, avi, webm, mkv) or photo (jpg, png, webp)")
     analyse.add_argument("--json", metavar="OUT", help="write the JSON report here")
     analyse.add_argument("--csv", metavar="OUT", help="write per-frame measurements here")
+    analyse.add_argument("--strides-csv", metavar="OUT",
+                         help="write one row per stride (walking side-on) here")
+    analyse.add_argument("--height", metavar="M", type=float,
+                         help="the person's height in metres: step lengths also in metres")
     analyse.add_argument("--annotated", metavar="OUT",
                          help="annotated photo (.png/.jpg) or video (.mp4/.webm)")
     analyse.add_argument("--blur-faces", action="store_true",
@@ -140,6 +144,9 @@ def _analyse(args: argparse.Namespace) -> int:
 
     _check_output(args.json, (".json",), "JSON report")
     _check_output(args.csv, (".csv",), "CSV file")
+    _check_output(args.strides_csv, (".csv",), "strides CSV file")
+    if args.height is not None and not 0.5 <= args.height <= 2.5:
+        raise InputError(f"The height must be in metres, 0.5 to 2.5: {args.height:g}.")
     _check_output(args.annotated, tuple(IMAGE_SUFFIXES) + tuple(VIDEO_SUFFIXES),
                   "annotated output")
     config = load_config(args.config) if args.config else Config()
@@ -147,6 +154,10 @@ def _analyse(args: argparse.Namespace) -> int:
         from dataclasses import replace
 
         config = replace(config, pose=replace(config.pose, task_model_path=args.model))
+    if args.height is not None:
+        from dataclasses import replace
+
+        config = replace(config, subject_height_m=args.height)
     symptoms = _load_symptoms(args.symptoms)
     from .pipeline import analyse
     from .report import write_csv, write_json
@@ -157,6 +168,11 @@ def _analyse(args: argparse.Namespace) -> int:
         write_json(analysis.report, args.json)
     if args.csv:
         write_csv(analysis.measurements, args.csv)
+    if args.strides_csv:
+        from .atomic import atomic_write_text
+        from .gait_cycle import strides_csv
+
+        atomic_write_text(args.strides_csv, strides_csv(analysis.gait_cycle))
     print(format_summary(analysis.report.to_dict()))
     return EXIT_OK
 

@@ -263,6 +263,23 @@ class WeightShiftThresholds:
     # foot stands in front of the other (a camera 1 m high and 3 m away draws a foot set
     # 10 cm back about 4 % higher), which a front view cannot judge. Project choice.
     stagger_max_pct: float = 6.0
+    # Walking side-on (a reliable gait): one-sided loading shows as a limp, the painful
+    # leg's stance shorter than the sound one's (clinical.md "Gait phases and the checks").
+    # Value: Robinson's symmetry index of the stance share, |SI| = 100 |L - R| / (0.5 (L +
+    # R)). Detected from 10 %: the general 10 % criterion of pathological gait asymmetry
+    # (Hodt-Billington et al. 2012, Physiother Theory Pract 28:134-141: it classified no
+    # able-bodied walker as asymmetric), in line with the normative temporal symmetry
+    # ratio of 0.9-1.1 (95 % CI of 24 healthy adults; Patterson et al. 2008, Arch Phys Med
+    # Rehabil 89:304-310). Moderate from 20 %, marked from 30 % (project choice).
+    walking_bands: Bands = field(default_factory=lambda: Bands(10.0, 20.0, 30.0))
+    # The step-time symmetry index past this (same 10 % criterion) supports a limp; on its
+    # own, with even stance shares, it makes the verdict "uncertain" at most.
+    walking_step_time_si_pct: float = 10.0
+    # Strides per side a walking verdict needs (fewer: not assessable).
+    walking_min_strides: int = 3
+    # Timing error of one gait event (s): step timing from 2D video within 0.02 s of marker
+    # systems [R40] (clinical.md §6); never less than half a frame.
+    event_sd_s: float = 0.02
 
 
 @dataclass(frozen=True)
@@ -376,6 +393,49 @@ class SpeedConfig:
 
 
 @dataclass(frozen=True)
+class FarSubjectConfig:
+    """Finding a person who is small in the picture (far from the camera, or a low-resolution
+    recording). MediaPipe's person detector sees the whole frame shrunk to 224 px, and
+    misses people whose shoulder-to-ankle length is under about 0.15 of the frame's long side
+    (measured here: a walker shrunk onto a 640x480 canvas is found in 7 of 8 frames at 0.157,
+    in none at 0.134). When the subject scan finds nobody, finds the subject seldom or finds
+    them small, it searches its samples again in overlapping tiles, which MediaPipe scales
+    up to its networks' size, and the pose pass follows the person in a crop around them
+    (``subject.needs_tiled_search``). Clips whose subject is found at once never pay for it.
+    """
+
+    # False: never search in tiles (the scan and the pose pass see whole frames only).
+    enabled: bool = True
+    # A subject whose median shoulder-to-ankle length is under this share of the frame's
+    # long side is small: searched for in tiles and followed in a crop. Real clips found at
+    # once measure 0.17 to 0.54 (the outdoor walk 0.17, the dev split's walkers 0.18-0.27).
+    small_height_share: float = 0.15
+    # The subject is seen seldom when found in under this share of all samples, or in
+    # under ``min_seen_share_in_view`` of the samples from their first sighting to their last
+    # (detections that come and go; the outdoor walk: 0.44 and 0.88).
+    min_seen_share: float = 0.3
+    min_seen_share_in_view: float = 0.6
+    # The tiles: squares this share of the frame's long side, as many as cover the frame
+    # with neighbours overlapping by at least ``tile_overlap`` of a tile, so anyone up to
+    # that share of a tile tall lies whole in one of them (0.4 and 0.5: 12 tiles of 256 px
+    # in a 640x480 frame, 8 in a 16:9 one). Measured with the sample photo's man pasted
+    # small on a plain canvas, head to foot: 100 px in 640x480 and 180 px in 1280x720 (0.14
+    # of the long side) found in these tiles, 150 px in 1280x720 (0.12) not, nor the 180 px
+    # man in tiles of half the long side; the whole frame missed all of them.
+    tile_side_share: float = 0.4
+    tile_overlap: float = 0.5
+    # Each tile is searched for up to this many people (each one found costs one more
+    # MediaPipe call, to look again with them painted over).
+    tile_max_people: int = 2
+    # Frames whose tiles would be smaller than this (pixels, short side) are not tiled: too
+    # few pixels for anyone in them to be found anyway.
+    min_tile_side_px: int = 96
+    # Two sightings in one sample are the same person when their hip centres are closer
+    # than this many shoulder-to-ankle lengths (overlapping tiles see people twice).
+    same_person_heights: float = 0.5
+
+
+@dataclass(frozen=True)
 class Config:
     """All parameters. ``Config()`` is the documented default."""
 
@@ -397,10 +457,14 @@ class Config:
         default_factory=GaitMotionThresholds
     )
     speed: SpeedConfig = field(default_factory=SpeedConfig)
+    far_subject: FarSubjectConfig = field(default_factory=FarSubjectConfig)
     # Long videos are analysed up to this length; the report says so.
     max_duration_s: float = 600.0
     # Standing clips: analyse at most this many frames per second (quiet stance changes slowly).
     standing_analysis_fps: float = 10.0
+    # The person's height in metres, when known: step lengths are then also given in
+    # metres (leg = 0.491 x height, Winter's proportions); None: leg lengths only.
+    subject_height_m: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -297,6 +297,7 @@ def _evaluate_item(folder: Path, item: dict, analyse: Callable[[str], Any]) -> I
     record.findings = [FindingOutcome(record.file, fid, exp, statuses.get(fid, "missing"))
                        for fid, exp in expected.items()]
     record.detected = [fid for fid, status in statuses.items() if status == "detected"]
+    record.refused = [fid for fid, status in statuses.items() if status == "not_assessable"]
     return record
 
 

@@ -162,6 +162,7 @@ class ItemResult:
     failure: str | None = None  # why the analysis failed
     findings: list[FindingOutcome] = field(default_factory=list)
     detected: list[str] = field(default_factory=list)  # every finding the engine detected
+    refused: list[str] = field(default_factory=list)  # every finding it called not assessable
     measured: list[Measured] = field(default_factory=list)
     events: list[EventOutcome] = field(default_factory=list)
     extra_events: int = 0
@@ -206,6 +207,7 @@ class ItemResult:
             findings=[FindingOutcome(file, f["finding"], f["expected"], f["got"])
                       for f in d.get("findings", [])],
             detected=list(d.get("detected", [])),
+            refused=list(d.get("refused", [])),
             measured=[Measured(m["name"], m["measured"], m["truth"], m.get("mean_abs_error"),
                                m.get("frames", 1)) for m in d.get("measured", [])],
             events=[EventOutcome(file, e["side"], e["kind"], e["truth_t_s"], e["detected_t_s"])
@@ -307,11 +309,18 @@ def event_errors_s(records: Sequence[ItemResult], kind: str) -> np.ndarray:
                      if e.kind == kind and e.error_s is not None])
 
 
-def knee_standing_abs(records: Sequence[ItemResult], near_only: bool = False) -> list[float]:
-    """|error| of each reported standing knee (side views only with ``near_only``)."""
+def _knee_judged(record: ItemResult) -> bool:
+    return "knee_hyperextension" not in record.refused
+
+
+def knee_standing_abs(records: Sequence[ItemResult], near_only: bool = False,
+                      judged_only: bool = False) -> list[float]:
+    """|error| of each reported standing knee (side views only with ``near_only``; with
+    ``judged_only``, only where the knee checks gave a verdict: within the documented
+    limits of the camera)."""
     out = []
     for r in records:
-        if r.activity == "walking":
+        if r.activity == "walking" or (judged_only and not _knee_judged(r)):
             continue
         for side in ("left", "right"):
             m = r.get(f"knee_flexion_{side}_deg")
@@ -320,11 +329,13 @@ def knee_standing_abs(records: Sequence[ItemResult], near_only: bool = False) ->
     return out
 
 
-def knee_walking_abs(records: Sequence[ItemResult], leg: str) -> list[float]:
+def knee_walking_abs(records: Sequence[ItemResult], leg: str,
+                     judged_only: bool = False) -> list[float]:
     """Mean per-frame |error| of each walk's ``near`` or ``far`` leg (side views)."""
     out = []
     for r in records:
-        if r.activity != "walking" or r.near_leg is None:
+        if r.activity != "walking" or r.near_leg is None or (
+                judged_only and not _knee_judged(r)):
             continue
         side = r.near_leg if leg == "near" else ("right" if r.near_leg == "left" else "left")
         m = r.get(f"knee_flexion_{side}_deg")
@@ -391,6 +402,10 @@ def summary(result: EvaluationResult) -> dict[str, Any]:
         "knee_near_walking_deg": nan_none(_mean(knee_walking_abs(records, "near"))),
         "knee_far_walking_deg": nan_none(_mean(knee_walking_abs(records, "far"))),
         "knee_near_standing_deg": nan_none(_mean(knee_standing_abs(records, near_only=True))),
+        "knee_near_walking_judged_deg": nan_none(_mean(knee_walking_abs(
+            records, "near", judged_only=True))),
+        "knee_near_standing_judged_deg": nan_none(_mean(knee_standing_abs(
+            records, near_only=True, judged_only=True))),
         "trunk_mae_deg": nan_none(_mean(trunk_abs(records))),
         "heel_strike_mae_ms": nan_none(_mean(np.abs(hs)) * 1000),
         "toe_off_mae_ms": nan_none(_mean(np.abs(to)) * 1000),

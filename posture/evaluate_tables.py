@@ -210,7 +210,9 @@ def summary_lines(result: EvaluationResult) -> list[str]:
                      f"({s['failed_items']} items failed to analyse)")
     lines += [
         f"near-leg knee MAE walking {deg(s['knee_near_walking_deg'])} deg per frame; "
-        f"standing {deg(s['knee_near_standing_deg'])} deg",
+        f"standing {deg(s['knee_near_standing_deg'])} deg; where the knee checks judge: "
+        f"walking {deg(s.get('knee_near_walking_judged_deg'))}, "
+        f"standing {deg(s.get('knee_near_standing_judged_deg'))}",
         f"heel strikes within 30 ms: {hs[0]}/{hs[1]}; toe-offs within 50 ms: {to[0]}/{to[1]}; "
         f"stance share within 5 points: {st[0]}/{st[1]}",
         f"refused {counts['refused']}, uncertain {counts['uncertain']}, wrong {counts['wrong']} "

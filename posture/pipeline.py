@@ -35,6 +35,7 @@ from .errors import InputError
 from .explanations import DISCLAIMER, Symptoms, explain
 from .feed import Opened, Restart, open_frames, reopen_every_frame
 from .gait import GaitAnalysis, detect_gait, hold_leg_identity
+from .gait_cycle import GaitCycle, analyse_gait_cycle
 from .landmarks import (
     LEFT_ANKLE,
     LEFT_HEEL,
@@ -74,6 +75,8 @@ class Analysis:
     info: MediaInfo
     still: np.ndarray
     camera: CameraGeometry
+    # Per-side gait cycle and spatiotemporal table (``posture.gait_cycle``); reliable gaits.
+    gait_cycle: GaitCycle | None = None
 
     @property
     def series(self) -> dict[str, np.ndarray]:
@@ -278,6 +281,9 @@ def analyse_poses(
     if view.activity == "walking" and side_view:
         gait = detect_gait(level, pose.t_s, pose.frame_index, view.forward_sign, leg_px,
                            config.gait)
+    gait_cycle = None
+    if gait is not None and gait.reliable:
+        gait_cycle = analyse_gait_cycle(measurements, gait, config.subject_height_m)
     # Feet taking turns with a flight phase between them: running, judged apart from walking.
     activity = "running" if getattr(gait, "kind", "walking") == "running" else view.activity
     findings = run_checks(CheckInput(
@@ -324,8 +330,10 @@ def analyse_poses(
         explanations=explanations,
         red_flags=red_flags,
         disclaimer=DISCLAIMER,
+        gait_cycle=gait_cycle,
     )
-    return Analysis(report, measurements, pose, view, subject, gait, info, still, camera)
+    return Analysis(report, measurements, pose, view, subject, gait, info, still, camera,
+                    gait_cycle)
 
 
 def _model_name(config: Config) -> str:

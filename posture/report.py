@@ -19,7 +19,9 @@ from .gait import GaitAnalysis
 from .measurements import MEASUREMENTS, Measurements, unit_of
 
 # 2: findings may be "uncertain"; summary.camera (required); gait reliable/kind; running.
-SCHEMA_VERSION = "2"
+# 3: gait.per_side (gait cycle curves and the spatiotemporal table), gait.symmetry; the
+#    weight_shift finding is also judged while walking (a limp).
+SCHEMA_VERSION = "3"
 SCHEMA_PATH = Path(__file__).with_name("report.schema.json")
 
 
@@ -32,6 +34,9 @@ class Report:
     explanations: list[Any] = field(default_factory=list)
     red_flags: list[Any] = field(default_factory=list)
     disclaimer: str = ""
+    # ``posture.gait_cycle.GaitCycle`` of a reliable gait: its per-side table and curves
+    # go into the report's ``gait`` object.
+    gait_cycle: Any = None
 
     def finding(self, finding_id: str) -> Finding:
         return next(f for f in self.findings if f.id == finding_id)
@@ -42,11 +47,19 @@ class Report:
             "summary": _jsonable(self.summary),
             "measurements": _jsonable(self.measurements),
             "findings": [f.to_dict() for f in self.findings],
-            "gait": None if self.gait is None else self.gait.to_dict(),
+            "gait": self._gait_dict(),
             "red_flags": [_jsonable(r) for r in self.red_flags],
             "explanations": [_jsonable(e) for e in self.explanations],
             "disclaimer": self.disclaimer,
         }
+
+    def _gait_dict(self) -> dict[str, Any] | None:
+        if self.gait is None:
+            return None
+        out = self.gait.to_dict()
+        if self.gait_cycle is not None:
+            out.update(self.gait_cycle.to_dict())
+        return out
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False, allow_nan=False)

@@ -92,6 +92,9 @@ class Figure:
     # Walking: knee_flexion_*_deg become each side's least flexion in stance.
     cadence_steps_per_min: float = 110.0
     stance_pct: float = 60.0
+    # A limp: the right foot's stance share when it differs from the left's (None: the
+    # same). The right heel then strikes when both double supports are equal.
+    stance_pct_right: float | None = None
     step_speed_leg_per_s: float = 1.2  # feet relative to the pelvis, in straight-leg lengths/s
     travel: bool = True  # False: walking in place / on a treadmill
     first_left_heel_strike_s: float = 0.3
@@ -128,9 +131,23 @@ class Figure:
 # --------------------------------------------------------------------------- truth
 
 
+def side_stance_pct(figure: Figure, side: str) -> float:
+    """Stance share (%) of one foot's stride."""
+    if side == "right" and figure.stance_pct_right is not None:
+        return float(figure.stance_pct_right)
+    return float(figure.stance_pct)
+
+
+def right_strike_offset(figure: Figure) -> float:
+    """Fraction of the stride from a left heel strike to the next right one: 0.5 when the
+    feet share the stride evenly; with unequal stances, where both double supports are
+    equal (a limp hurries the sound foot down: the painful foot's stance is shorter)."""
+    return (side_stance_pct(figure, "left") - side_stance_pct(figure, "right") + 100.0) / 200.0
+
+
 def first_heel_strike_s(figure: Figure, side: str) -> float:
     first = figure.first_left_heel_strike_s
-    return first if side == "left" else first + figure.stride_s / 2
+    return first if side == "left" else first + figure.stride_s * right_strike_offset(figure)
 
 
 def gait_phase(figure: Figure, side: str, t_s: np.ndarray) -> np.ndarray:
@@ -151,7 +168,7 @@ def heel_strike_times(figure: Figure, side: str) -> np.ndarray:
 
 
 def toe_off_times(figure: Figure, side: str) -> np.ndarray:
-    return _event_times(figure, side, figure.stance_pct / 100 * figure.stride_s)
+    return _event_times(figure, side, side_stance_pct(figure, side) / 100 * figure.stride_s)
 
 
 def true_knee_flexion_deg(figure: Figure, side: str, t_s: np.ndarray) -> np.ndarray:
@@ -208,8 +225,6 @@ def _body_points(figure: Figure, t: float, origin_f: float) -> np.ndarray:
     flex = {s: float(true_knee_flexion_deg(figure, s, np.array([t]))[0]) for s in ("left", "right")}
 
     if walking:
-        stance = figure.stance_pct / 100
-        half_step = figure.step_speed_leg_per_s * STRAIGHT_LEG * stance * figure.stride_s / 2
         hip_c = np.array([origin_f, 0.0, ANKLE_HEIGHT + _reach(8.0) * 0.97])
         phase_l = float(gait_phase(figure, "left", np.array([t]))[0])
         phase_r = float(gait_phase(figure, "right", np.array([t]))[0])
@@ -219,6 +234,9 @@ def _body_points(figure: Figure, t: float, origin_f: float) -> np.ndarray:
                "right": figure.arm_swing_deg * math.cos(2 * math.pi * phase_l)}
         ankle_rel = {}
         for side, phase in (("left", phase_l), ("right", phase_r)):
+            # The standing foot moves back under the pelvis at the walking speed.
+            stance = side_stance_pct(figure, side) / 100
+            half_step = figure.step_speed_leg_per_s * STRAIGHT_LEG * stance * figure.stride_s / 2
             if phase <= stance:
                 rel = half_step * (1 - 2 * phase / stance)
             else:
@@ -468,7 +486,8 @@ def shifted(pose: PoseSequence, dx_px: float, dy_px: float = 0.0) -> PoseSequenc
 
 __all__ = [
     "Figure", "build", "concat", "figure", "first_heel_strike_s", "gait_phase", "heel_strike_times",
-    "leg_length", "media_info", "mirror", "photo", "replace", "replace_frames", "shifted",
+    "leg_length", "media_info", "mirror", "photo", "replace", "replace_frames",
+    "right_strike_offset", "shifted", "side_stance_pct",
     "standing", "swap_legs", "toe_off_times", "true_knee_flexion_deg", "walking",
     "with_visibility", "without_person",
 ]

@@ -282,7 +282,8 @@ def test_outcomes_false_alarms_and_near_leg_in_the_summary_lines():
     lines = format_table(result).splitlines()
     assert lines[-5:] == [
         "errors 1 of 5 expected findings (0 items failed to analyse)",
-        "near-leg knee MAE walking 3.0 deg per frame; standing 2.0 deg",
+        ("near-leg knee MAE walking 3.0 deg per frame; standing 2.0 deg; where the knee checks "
+         "judge: walking 3.0, standing 2.0"),
         "heel strikes within 30 ms: 0/0; toe-offs within 50 ms: 0/0; "
         "stance share within 5 points: 0/0",
         "refused 1, uncertain 1, wrong 1 of 5 expected findings; "

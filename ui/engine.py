@@ -23,6 +23,7 @@ import numpy as np
 import posture
 from posture.errors import InputError
 from posture.explanations import Symptoms, explain, red_flags
+from posture.gait_cycle import strides_csv
 from posture.live import LiveAnalyser
 from posture.report import measurements_csv
 from posture.source import probe
@@ -42,6 +43,8 @@ class EngineResult:
     report: dict[str, Any] | None = None
     series: dict[str, list[float]] = field(default_factory=dict)
     csv_text: str = ""
+    # One row per stride (a reliable walk seen side-on; just the header otherwise).
+    strides_csv: str = ""
     annotated_video: bytes | None = None
     # (finding id or "", caption, RGB image): the frames the findings rest on, angles drawn.
     key_frames: list[tuple[str, str, np.ndarray]] = field(default_factory=list)
@@ -64,13 +67,13 @@ def evidence_times(
 ) -> list[tuple[str, str, float]]:
     """(finding id, caption, t_s) of the evidence frames of seen findings, worst first, then
     of uncertain ones (captioned "possibly": their frames are the ones to check by eye)."""
-    from reports.wording import FLAGGED_STATUSES, fmt_number, sorted_findings
+    from reports.wording import FLAGGED_STATUSES, fmt_number, sorted_findings, worst_first
 
     picked: list[tuple[str, str, float]] = []
     for finding in sorted_findings(report.get("findings") or []):
         if finding.get("status") not in FLAGGED_STATUSES:
             continue
-        for ev in (finding.get("evidence") or [])[:per_finding]:
+        for ev in worst_first(finding)[:per_finding]:  # the frame furthest past it first
             t_s = ev.get("t_s")
             if t_s is None:
                 continue
@@ -99,7 +102,7 @@ def read_frames_at(
     from posture.source import open_media
 
     best: list[tuple[float, np.ndarray | None]] = [(math.inf, None) for _ in wanted]
-    with open_media(video_path, max_side_px=480) as src:
+    with open_media(video_path, max_side_px=800) as src:  # large enough to read
         for frame in src:
             for k, (_, _, t_s) in enumerate(wanted):
                 gap = abs(frame.t_s - t_s)
@@ -110,6 +113,32 @@ def read_frames_at(
         for (fid, cap, _), (_, img) in zip(wanted, best, strict=True)
         if img is not None
     ]
+
+
+def frame_at(video: bytes, t_s: float, max_side_px: int = 480) -> np.ndarray | None:
+    """The frame of an (annotated) video shown at ``t_s``, read with the engine's reader,
+    decoding only up to it; None when the video cannot be read."""
+    from posture.source import open_media
+
+    folder = tempfile.mkdtemp(prefix="posture-frame-")
+    path = Path(folder) / "video.mp4"
+    best: np.ndarray | None = None
+    try:
+        path.write_bytes(video)
+        with open_media(path, max_side_px=max_side_px) as src:
+            for frame in src:
+                if best is not None and frame.t_s > t_s + 1e-3:
+                    break
+                best = frame.image_rgb.copy()
+    except Exception:
+        log.exception("reading the frame at %.2f s failed", t_s)
+        return None
+    finally:
+        with contextlib.suppress(OSError):
+            path.unlink()
+        with contextlib.suppress(OSError):
+            os.rmdir(folder)
+    return best
 
 
 def _is_photo(path: Path) -> bool:
@@ -156,6 +185,8 @@ def analyse_file(
         result.report = analysis.report.to_dict()
         result.series = _plain_series(analysis.series)
         result.csv_text = measurements_csv(analysis.measurements)
+        if getattr(analysis, "gait_cycle", None) is not None:
+            result.strides_csv = strides_csv(analysis.gait_cycle)
         if annotated.is_file() and annotated.stat().st_size > 0:
             if is_photo:
                 result.key_frames = _photo_key_frames(annotated, result.report)

@@ -51,7 +51,7 @@ def assess(inputs: CheckInput) -> Finding:
         if frames.any():
             lean = float(np.median(trunk[frames]))
             finding.details = {f"trunk_inclination_{inputs.activity}_deg": round(lean, 1)}
-            finding.message += f" While {inputs.activity}, the trunk leaned {_describe(lean)}."
+            finding.message += f" While {inputs.activity}, the trunk was {_describe(lean)}."
         return finding
     frames &= inputs.still
     if frames.sum() < min_frames(inputs):

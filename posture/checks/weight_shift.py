@@ -6,19 +6,32 @@ tasks [R32]; a frame with one foot lifted puts all the weight on the other leg.
 Healthy people sway from leg to leg, so the check reports the median share and
 the share of time spent past the cut-off [R31]. Detected from 59 % on one leg [R34]; a
 pelvis dropping on the free side is supporting evidence. Bands in ``config.weight_shift``.
+
+Walking side-on (a reliable gait, ``_assess_walking``), one-sided loading shows as a limp:
+the painful leg's stance is shorter, the sound leg carries the body longer. The value is
+the size of Robinson's symmetry index of the stance share (``posture.gait_cycle``),
+detected from 10 % (``walking_bands``, with its source); ``side`` is the leg with the
+longer stance, ``details.limp_side`` the other. The step-time index past its cut-off,
+in the same direction (the loaded leg's step, the painful heel's strike to its own, is the
+quicker one), supports it; alone it makes the verdict uncertain at most. Fewer than
+``walking_min_strides`` strides a side: not assessable.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from ..gait_cycle import robinson_si, stride_rows
 from ..landmarks import LEFT_ANKLE, RIGHT_ANKLE
 from .base import (
+    UNCERTAIN,
     CheckInput,
+    Evidence,
     Finding,
     combined_sd,
     decide,
     evidence_frames,
+    gait_refusal,
     judged_frames,
     median_off_axis_deg,
     min_frames,
@@ -89,7 +102,104 @@ def _free_foot_raised(inputs: CheckInput, gap_pct: float, frames: np.ndarray) ->
     return right_pct >= detect if left_higher else right_pct <= 100 - detect
 
 
+def _walks_side_on(inputs: CheckInput) -> bool:
+    """A walk seen from the side with gait events: judged from its stance phases."""
+    return (inputs.activity == "walking" and inputs.gait is not None
+            and getattr(inputs.gait, "kind", "walking") == "walking")
+
+
+def _median_sd(values: list[float], floor: float) -> float:
+    """Error of a median of ``values``: their spread (at least ``floor`` each), times
+    1.25 / sqrt(n) (the median's efficiency against the mean)."""
+    spread = float(np.std(values, ddof=1)) if len(values) > 1 else 0.0
+    return 1.25 * max(spread, floor) / np.sqrt(len(values))
+
+
+def _assess_walking(inputs: CheckInput) -> Finding:
+    """A limp: the stance share and step time of the two legs compared (module docstring)."""
+    settings = inputs.config.weight_shift
+    bands = settings.walking_bands
+    views = ("side_left", "side_right")
+    refusal = gait_refusal(inputs)
+    if refusal:
+        return not_assessable(ID, TITLE, "%", bands.detect, views, refusal)
+    m = inputs.measurements
+    rows = stride_rows(inputs.gait, m.t_s, m.frame_index)
+    stance = {s: [r.stance_pct for r in rows[s] if r.stance_pct is not None] for s in rows}
+    steps = {s: [r.step_time_s for r in rows[s] if r.step_time_s is not None] for s in rows}
+    need = settings.walking_min_strides
+    if min(len(v) for v in stance.values()) < need:
+        seen = ", ".join(f"{len(stance[s])} {s}" for s in ("left", "right"))
+        return not_assessable(
+            ID, TITLE, "%", bands.detect, views,
+            f"Not assessable, because too few strides were seen ({seen}; needs {need} a "
+            "side, heel strike to the same heel's next strike, with the toe-off between). "
+            "Film a longer walk side-on.")
+    left, right = (float(np.median(stance[s])) for s in ("left", "right"))
+    si = robinson_si(left, right) or 0.0
+    step_si = robinson_si(*(float(np.median(steps[s])) if steps[s] else None
+                            for s in ("left", "right")))
+    loaded = "left" if si > 0 else "right"
+    painful = "right" if loaded == "left" else "left"
+    # Error of each median stance share: the strides' spread, at least the events' timing
+    # error (two events a stance phase, at least half a frame each).
+    dt = float(np.median(np.diff(m.t_s))) if len(m.t_s) > 1 else 0.0
+    event_sd = max(settings.event_sd_s, dt / 2)
+    stride_s = float(np.median([r.stride_time_s for s in rows for r in rows[s]]))
+    floor_pct = 100.0 * np.sqrt(2.0) * event_sd / stride_s
+    sd_pct = combined_sd(*(_median_sd(stance[s], floor_pct) for s in ("left", "right")))
+    error_sd = 100.0 * sd_pct / (0.5 * (left + right))
+    magnitude = abs(si)
+    n = sum(len(v) for v in stance.values())
+    total = sum(len(v) for v in rows.values())
+    status, severity, conf = decide(bands, magnitude, error_sd, n, total, inputs.config)
+    # The loaded leg's own step (the painful heel's strike to its own) is the quicker one.
+    step_agrees = step_si is not None and abs(step_si) >= settings.walking_step_time_si_pct \
+        and (step_si < 0) == (loaded == "left")
+    step_alone = step_si is not None and abs(step_si) >= settings.walking_step_time_si_pct \
+        and status == "not_detected"
+    shares = f"stance {left:.0f}% of the stride on the left, {right:.0f}% on the right"
+    if status == "detected":
+        message = (f"Limping: the {loaded} leg carries the body longer than the {painful} "
+                   f"one ({shares}; symmetry index {magnitude:.0f}%, cut-off "
+                   f"{bands.detect:.0f}%).")
+        if step_agrees:
+            message += f" The steps are uneven too (step-time index {abs(step_si):.0f}%)."
+    elif status == UNCERTAIN:
+        message = (f"Perhaps a limp, the {loaded} leg carrying the body longer ({shares}), "
+                   f"but within this recording's error (about ±{error_sd:.0f} points of "
+                   "the index); worth a look by eye.")
+    elif step_alone:
+        status, severity, conf = UNCERTAIN, bands.severity(bands.detect), 0.5
+        loaded = "left" if step_si < 0 else "right"
+        painful = "right" if loaded == "left" else "left"
+        message = (f"Perhaps a limp: the steps are uneven (step-time symmetry index "
+                   f"{abs(step_si):.0f}%, the step onto the {loaded} leg quicker) though the "
+                   f"stance phases are even ({shares}); worth a look by eye.")
+    else:
+        message = f"Walking loads both legs evenly ({shares})."
+    flagged = status != "not_detected"
+    heavy = rows[loaded]
+    evidence = [Evidence(r.start_frame, r.start_t_s, float(r.stance_pct))
+                for r in heavy if r.stance_pct is not None]
+    if len(evidence) > 5:
+        evidence = [evidence[i] for i in np.linspace(0, len(evidence) - 1, 5).round().astype(int)]
+    return Finding(
+        ID, TITLE, status, severity, loaded if flagged else None, magnitude, "%",
+        bands.detect, conf, evidence, views, message,
+        {"judged_from": "walking", "stance_pct": {"left": round(left, 1),
+                                                  "right": round(right, 1)},
+         "stance_symmetry_index_pct": si, "step_time_symmetry_index_pct": step_si,
+         "limp_side": painful if flagged else None,
+         "strides_per_side": {s: len(stance[s]) for s in ("left", "right")},
+         "symmetry_formula": "Robinson: 100 * (left - right) / (0.5 * (left + right))",
+         "error_sd_pct": round(error_sd, 1)},
+    )
+
+
 def assess(inputs: CheckInput) -> Finding:
+    if _walks_side_on(inputs):
+        return _assess_walking(inputs)
     settings = inputs.config.weight_shift
     bands = settings.bands
     refusal = view_refusal(inputs, ("front", "back"),
