@@ -17,7 +17,18 @@ import numpy as np
 from .atomic import atomic_write_path
 from .config import Config
 from .errors import InputError
-from .landmarks import LEFT_HIP, LEFT_KNEE, RIGHT_HIP, RIGHT_KNEE, SIDE_POINTS, SKELETON_EDGES
+from .landmarks import (
+    LEFT_ANKLE,
+    LEFT_HIP,
+    LEFT_KNEE,
+    LEFT_SHOULDER,
+    RIGHT_ANKLE,
+    RIGHT_HIP,
+    RIGHT_KNEE,
+    RIGHT_SHOULDER,
+    SIDE_POINTS,
+    SKELETON_EDGES,
+)
 from .privacy import blur_faces as _blur_faces
 from .privacy import face_landmarks_near
 from .source import DisplayCopies, Frame, open_media, prefetch
@@ -39,6 +50,8 @@ RIGHT_COLOUR = (245, 130, 48)  # orange: the subject's right side
 MID_COLOUR = (240, 240, 240)
 FLAG_COLOUR = (220, 40, 40)
 UNCERTAIN_COLOUR = (245, 165, 0)  # amber: an uncertain finding, never drawn as a seen one
+TRUNK_COLOUR = (255, 230, 40)  # the measured trunk line (hip centre to shoulder centre)
+PLUMB_COLOUR = (255, 255, 255)  # the vertical it is measured from
 
 
 _LEFT_POINTS = frozenset(SIDE_POINTS["left"].values())
@@ -108,6 +121,53 @@ def place_labels(labels: list[tuple[str, tuple[int, int], Any]], size_px: tuple[
     return out
 
 
+def _dashed(image: np.ndarray, a: tuple[int, int], b: tuple[int, int], colour: Any,
+            thickness: int, dash_px: int) -> None:
+    length = float(np.hypot(b[0] - a[0], b[1] - a[1]))
+    if length < 1:
+        return
+    steps = max(1, int(length // dash_px))
+    for k in range(0, steps, 2):
+        t0, t1 = k / steps, min(1.0, (k + 1) / steps)
+        p0 = (int(a[0] + (b[0] - a[0]) * t0), int(a[1] + (b[1] - a[1]) * t0))
+        p1 = (int(a[0] + (b[0] - a[0]) * t1), int(a[1] + (b[1] - a[1]) * t1))
+        cv2.line(image, p0, p1, colour, thickness, cv2.LINE_AA)
+
+
+def _midpoint(xy_px: np.ndarray, a: int, b: int) -> np.ndarray | None:
+    """The mean of two landmarks, or the one that is there (side-on, one may be masked)."""
+    points = [xy_px[i] for i in (a, b) if np.isfinite(xy_px[i]).all()]
+    return np.mean(points, axis=0) if points else None
+
+
+def draw_measured_lines(image: np.ndarray, xy_px: np.ndarray, labels: dict[str, float],
+                        line: int) -> None:
+    """The lines the angles are measured on, where the angle was measured: the trunk (hip
+    centre to shoulder centre) against a dashed vertical from the hip centre, and for each
+    knee the dashed hip-to-ankle line its bend (or hyperextension) is measured from."""
+    dash = max(6, 3 * line)
+    trunk = labels.get("trunk_inclination_deg", np.nan)
+    hip = _midpoint(xy_px, LEFT_HIP, RIGHT_HIP)
+    shoulder = _midpoint(xy_px, LEFT_SHOULDER, RIGHT_SHOULDER)
+    if np.isfinite(trunk) and hip is not None and shoulder is not None:
+        h = (int(hip[0]), int(hip[1]))
+        s = (int(shoulder[0]), int(shoulder[1]))
+        top = (h[0], int(hip[1] - np.hypot(*(shoulder - hip)) * 1.1))
+        _dashed(image, h, top, (0, 0, 0), line + 1, dash)  # outlined: seen on light walls
+        _dashed(image, h, top, PLUMB_COLOUR, max(1, line - 1), dash)
+        cv2.line(image, h, s, TRUNK_COLOUR, line + 1, cv2.LINE_AA)
+    for name, (hip_i, ankle_i, colour) in {
+        "knee_flexion_left_deg": (LEFT_HIP, LEFT_ANKLE, LEFT_COLOUR),
+        "knee_flexion_right_deg": (RIGHT_HIP, RIGHT_ANKLE, RIGHT_COLOUR),
+    }.items():
+        if not np.isfinite(labels.get(name, np.nan)):
+            continue
+        if np.isfinite(xy_px[[hip_i, ankle_i]]).all():
+            a = tuple(int(v) for v in xy_px[hip_i])
+            b = tuple(int(v) for v in xy_px[ankle_i])
+            _dashed(image, a, b, colour, max(1, line - 1), dash)
+
+
 def draw_frame(
     image_rgb: np.ndarray,
     xy_px: np.ndarray,
@@ -116,9 +176,10 @@ def draw_frame(
     flagged: list[str],
     uncertain: Iterable[str] = (),
 ) -> np.ndarray:
-    """A copy of ``image_rgb`` with the skeleton (landmarks already in its pixels), angle
-    labels at the knees and hips, a banner at the top, flagged (detected) findings in red
-    and ``uncertain`` ones in amber, marked "possibly"."""
+    """A copy of ``image_rgb`` with the skeleton (landmarks already in its pixels), the lines
+    the angles are measured on (``draw_measured_lines``), angle labels at the knees and hips,
+    a banner at the top, flagged (detected) findings in red and ``uncertain`` ones in amber,
+    marked "possibly"."""
     out = image_rgb.copy()
     h, w = out.shape[:2]
     scale = max(0.4, min(w, h) / 900)
@@ -128,6 +189,7 @@ def draw_frame(
             pa = tuple(int(v) for v in xy_px[a])
             pb = tuple(int(v) for v in xy_px[b])
             cv2.line(out, pa, pb, _colour(a, b), line, cv2.LINE_AA)
+    draw_measured_lines(out, xy_px, labels, line)
     for point in xy_px[11:]:
         if np.isfinite(point).all():
             cv2.circle(out, tuple(int(v) for v in point), line + 1, (255, 255, 255), -1,

@@ -20,6 +20,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from .verdicts import session_verdicts
 from .wording import (
     STATUS_LABELS,
     finding_title,
@@ -116,4 +117,74 @@ def compare_steps(
                     moved,
                 )
             )
+    return rows
+
+
+@dataclass(frozen=True)
+class VerdictChange:
+    """How one check's session verdict moved between two sessions."""
+
+    check_id: str
+    item: str
+    before: str
+    after: str
+    change: str
+    changed: bool
+    note: str = ""
+
+
+def _verdict_text(verdict: Any) -> str:
+    if verdict.step_key is None:
+        return "not recorded"  # no step that could assess it was recorded in that session
+    text = _finding_text(verdict.finding)
+    if verdict.step_key and verdict.status != "not_assessable":
+        text += f" ({verdict.step_title})"
+    return text
+
+
+def compare_verdicts(
+    before_steps: dict[str, dict[str, Any]], after_steps: dict[str, dict[str, Any]]
+) -> list[VerdictChange]:
+    """One row per check: the earlier and the later session's verdict (each from the step
+    that assessed it) and the change in value when both rest on the same step (a standing
+    knee angle and a walking one are not subtracted).
+
+    >>> old = {"standing_side": {"findings": [{"id": "hollow_back", "status": "detected",
+    ...        "severity": "moderate", "value": 11.7, "unit": "deg", "confidence": 0.9}]}}
+    >>> new = {"standing_side": {"findings": [{"id": "hollow_back", "status": "not_detected",
+    ...        "severity": "none", "value": 0.2, "unit": "deg", "confidence": 0.9}]}}
+    >>> row = compare_verdicts(old, new)[0]
+    >>> (row.item, row.before, row.after, row.change, row.changed)
+    ('Hollow back (backward-leaning upper body)', 'Seen, moderate, 11.7° (Standing, side-on)', \
+'Not seen, 0.2° (Standing, side-on)', '-11.5°', True)
+    """
+    before = {v.check_id: v for v in session_verdicts(before_steps)}
+    after = {v.check_id: v for v in session_verdicts(after_steps)}
+    rows = []
+    for check_id in [*after, *[k for k in before if k not in after]]:
+        a, b = before.get(check_id), after.get(check_id)
+        fa = a.finding if a else {}
+        fb = b.finding if b else {}
+        assessed = [v for v in (a, b) if v is not None and v.status != "not_assessable"]
+        note = ""
+        if len(assessed) == 2 and a.step_key == b.step_key:
+            change, moved = _delta(fa.get("value"), fb.get("value"), fb.get("unit"))
+        else:
+            change, moved = "—", False
+            if len(assessed) == 2:
+                note = "measured in different steps: values not subtracted"
+        status_changed = fa.get("status") != fb.get("status") or (
+            fa.get("severity") != fb.get("severity")
+        )
+        rows.append(
+            VerdictChange(
+                check_id,
+                finding_title(fb or fa or {"id": check_id}),
+                _verdict_text(a) if a else "not recorded",
+                _verdict_text(b) if b else "not recorded",
+                change,
+                status_changed or moved,
+                note,
+            )
+        )
     return rows

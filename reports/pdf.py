@@ -12,6 +12,7 @@ Example::
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,14 +23,20 @@ import numpy as np
 from fpdf import FPDF
 from PIL import Image
 
+from .gait_cycle import draw_gait_cycle
+from .verdicts import STEP_BY_KEY, CheckVerdict, session_verdicts
 from .wording import (
+    CONFIDENCE_MEANING,
     DISCLAIMER,
+    SEVERITY_MEANING,
+    UNCERTAIN_MEANING,
     UNCERTAIN_NOTE,
     camera_line,
     explanation_title,
     finding_summary_line,
     finding_title,
     fmt_number,
+    human_datetime,
     measurement_label,
     measurement_unit,
     red_flag_text,
@@ -37,6 +44,7 @@ from .wording import (
     sorted_findings,
     summary_parts,
     text_of,
+    third_person,
 )
 
 # A Unicode TrueType font if the system has one (degree signs, dashes, accents); otherwise
@@ -56,6 +64,7 @@ class PdfStep:
     report: dict[str, Any]
     # (caption, image) pairs; image is an RGB numpy array or an image file path.
     images: list[tuple[str, Any]] = field(default_factory=list)
+    key: str = ""  # the protocol step ("standing_side", ...); the title stands in without it
 
 
 class _Doc(FPDF):
@@ -138,8 +147,13 @@ def _images_row(doc: _Doc, images: Sequence[tuple[str, Any]], per_row: int = 3) 
         doc.set_xy(doc.l_margin, y0 + row_h + 9)
 
 
-def _findings(doc: _Doc, report: dict[str, Any]) -> None:
+def _findings(doc: _Doc, report: dict[str, Any], only: set[str] | None = None) -> None:
+    """The report's findings, seen ones first; ``only`` keeps those ids (a session step
+    lists the checks it is meant for and any other it measured, not every 'not
+    assessable')."""
     findings = sorted_findings(report.get("findings") or [])
+    if only is not None:
+        findings = [f for f in findings if f.get("id") in only]
     if not findings:
         doc.para("No findings were reported for this recording.", color=_GREY)
         return
@@ -189,7 +203,8 @@ def _red_flags(doc: _Doc, red_flags: Sequence[Any]) -> None:
     doc.ln(2)
 
 
-def _explanations(doc: _Doc, explanations: Sequence[Any]) -> None:
+def _explanations(doc: _Doc, explanations: Sequence[Any], clinician: bool = False) -> None:
+    """The engine's explanations; ``clinician`` writes them about the patient, not to them."""
     if not explanations:
         return
     doc.heading("What the findings may mean", size=13)
@@ -199,11 +214,11 @@ def _explanations(doc: _Doc, explanations: Sequence[Any]) -> None:
         if title:
             doc.para(title, size=10, bold=True)
         if body:
-            doc.para(body, size=9.5)
+            doc.para(third_person(body) if clinician else body, size=9.5)
         doc.ln(1)
 
 
-def _step(doc: _Doc, step: PdfStep) -> None:
+def _step(doc: _Doc, step: PdfStep, only: set[str] | None = None) -> None:
     doc.heading(step.title, size=13)
     line = _summary_line(step.report)
     if line:
@@ -211,10 +226,11 @@ def _step(doc: _Doc, step: PdfStep) -> None:
     camera = camera_line(step.report)
     if camera:
         doc.para(camera, size=9, color=_GREY)
-    _findings(doc, step.report)
+    _findings(doc, step.report, only)
     _measurements(doc, step.report)
     if step.images:
         _images_row(doc, step.images)
+    draw_gait_cycle(doc, step.report)  # a reliable walk: cycle plots and the table
 
 
 def _keywords(reports: Sequence[dict[str, Any]]) -> str:
@@ -238,6 +254,120 @@ def _collect(steps: Sequence[PdfStep], key: str) -> list[Any]:
     return seen
 
 
+# --- the session's summary table --------------------------------------------------------------
+
+_STATUS_SHORT = {
+    "detected": "Seen",
+    "uncertain": "Possibly (uncertain)",
+    "not_detected": "Not seen",
+    "not_assessable": "not assessable",
+}
+_CELL_COLOURS = {"detected": _RED, "uncertain": _AMBER, "not_assessable": _GREY}
+_CHOSEN_FILL = (236, 242, 246)
+
+
+def _cell_text(finding: dict[str, Any] | None) -> str:
+    """A table cell: status, then value and severity, then confidence (one line each)."""
+    if not finding:
+        return "not recorded"
+    status = str(finding.get("status") or "not_assessable")
+    if status == "not_assessable":
+        return _STATUS_SHORT[status]
+    lines = [_STATUS_SHORT.get(status, status)]
+    value = fmt_number(finding.get("value"), finding.get("unit"))
+    severity = finding.get("severity")
+    if status in ("detected", "uncertain") and severity and severity != "none":
+        value += f", {severity}"
+    lines.append(value)
+    confidence = finding.get("confidence")
+    if confidence is not None:
+        lines.append(f"confidence {100 * float(confidence):.0f} %")
+    return "\n".join(lines)
+
+
+def summary_table_rows(
+    verdicts: Sequence[CheckVerdict], step_keys: Sequence[str]
+) -> list[list[str]]:
+    """The page-1 table as text: a header, then per check its name and threshold, the
+    session's verdict (and the step it rests on), and each step's reading."""
+    header = ["Check (threshold)", "Session verdict", *[_step_name(k) for k in step_keys]]
+    rows = [header]
+    for v in verdicts:
+        f = v.finding
+        threshold = f.get("threshold")
+        if threshold is None:
+            threshold = next((r.finding.get("threshold") for r in v.readings
+                              if r.finding.get("threshold") is not None), None)
+        unit = f.get("unit") or next((r.finding.get("unit") for r in v.readings), None)
+        name = v.title + (f"\n(threshold {fmt_number(threshold, unit)})"
+                          if threshold is not None else "")
+        verdict = _cell_text(f) if v.status != "not_assessable" else (
+            "not assessable" if v.recorded else "not recorded")
+        if v.step_key and v.status != "not_assessable":
+            verdict += f"\nfrom: {_step_name(v.step_key)}"
+        by_step = {r.step_key: r.finding for r in v.readings}
+        # A recorded step without this check (an older report): a dash, not "not recorded".
+        rows.append([name, verdict, *[_cell_text(by_step[k]) if k in by_step else "—"
+                                      for k in step_keys]])
+    return rows
+
+
+def _step_name(step_key: str) -> str:
+    spec = STEP_BY_KEY.get(step_key)
+    return spec.title if spec else step_key
+
+
+def _summary_table(doc: _Doc, verdicts: Sequence[CheckVerdict],
+                   step_keys: Sequence[str]) -> None:
+    from fpdf.fonts import FontFace
+
+    rows = summary_table_rows(verdicts, step_keys)
+    usable = doc.w - doc.l_margin - doc.r_margin
+    first, second = 42.0, 36.0
+    rest = (usable - first - second) / max(1, len(step_keys))
+    widths = (first, second, *([rest] * len(step_keys)))
+    doc.font(8)
+    heading = FontFace(emphasis="B", fill_color=(220, 228, 234))
+    with doc.table(col_widths=widths, line_height=3.6, text_align="LEFT",
+                   headings_style=heading, padding=1.2) as table:
+        head = table.row()
+        for text in rows[0]:
+            head.cell(doc.clean(text))
+        for v, cells in zip(verdicts, rows[1:], strict=True):
+            row = table.row()
+            row.cell(doc.clean(cells[0]), style=FontFace(emphasis="B"))
+            colour = _CELL_COLOURS.get(v.status, (0, 0, 0))
+            row.cell(doc.clean(cells[1]),
+                     style=FontFace(emphasis="B", color=colour, fill_color=_CHOSEN_FILL))
+            by_step = {r.step_key: r for r in v.readings}
+            for key, text in zip(step_keys, cells[2:], strict=True):
+                reading = by_step.get(key)
+                status = reading.status if reading else "not_assessable"
+                chosen = key == v.step_key and v.status != "not_assessable"
+                row.cell(doc.clean(text), style=FontFace(
+                    emphasis="B" if chosen else "",
+                    color=_CELL_COLOURS.get(status, (0, 0, 0)),
+                    fill_color=_CHOSEN_FILL if chosen else None,
+                ))
+    doc.ln(1.5)
+    doc.para(
+        "The session verdict for each check comes from the step that can assess it (shaded); "
+        "among several, the most confident reading, a reading past the threshold counting when "
+        "its confidence is at least 50 %. " + CONFIDENCE_MEANING,
+        size=7.5, color=_GREY,
+    )
+    doc.para(UNCERTAIN_MEANING + " " + SEVERITY_MEANING, size=7.5, color=_GREY)
+
+
+def _header_lines(patient_code: str, when: str, clinic: str, clinician: str) -> list[str]:
+    lines = [f"Patient code: {patient_code}    Date: {when}"]
+    who = "    ".join(t for t in (f"Clinic: {clinic}" if clinic else "",
+                                  f"Clinician: {clinician}" if clinician else "") if t)
+    if who:
+        lines.append(who)
+    return lines
+
+
 def session_pdf(
     patient_code: str,
     steps: Sequence[PdfStep],
@@ -248,33 +378,152 @@ def session_pdf(
     explanations: Sequence[Any] | None = None,
     note: str = "",
     title: str = "Posture screening report",
+    clinic: str = "",
+    clinician: str = "",
 ) -> bytes:
-    """The combined session report: red flags first, then each step, then explanations."""
-    when = created_at or datetime.now().isoformat(timespec="minutes")
+    """The clinician's session report. Page 1: who and when, red flags, the summary table
+    (check x step: value, threshold, severity, confidence; the session's verdict and the
+    step it rests on), the symptoms. Then each step with the checks it assessed, its key
+    frames and measurements; the explanations written about the patient; the note; the
+    disclaimer once."""
+    when = human_datetime(created_at or datetime.now().astimezone())
     doc = _Doc(f"{title} · patient {patient_code} · {when}")
     doc.set_title(title)
     doc.set_subject(f"patient {patient_code}")
     doc.set_keywords(_keywords([s.report for s in steps]))
     doc.set_creator("posture analyser (runs offline)")
+    if clinician:
+        doc.set_author(clinician)
     doc.add_page()
     doc.para(title, size=18, bold=True)
-    doc.para(f"Patient code: {patient_code}    Date: {when}", size=10)
+    for line in _header_lines(patient_code, when, clinic, clinician):
+        doc.para(line, size=10)
     doc.ln(2)
     flags = list(red_flags) if red_flags is not None else _collect(steps, "red_flags")
     _red_flags(doc, flags)
+    keys = [step.key or step.title for step in steps]
+    reports = {k: step.report for k, step in zip(keys, steps, strict=True)}
+    verdicts = session_verdicts(reports)
+    if steps:
+        doc.heading("Summary", size=13)
+        _summary_table(doc, verdicts, keys)
     if symptoms_lines:
         doc.heading("Symptoms reported", size=13)
         for line in symptoms_lines:
             doc.para(f"• {line}", size=9.5)
-    for step in steps:
-        _step(doc, step)
+    for i, (key, step) in enumerate(zip(keys, steps, strict=True)):
+        if i == 0:
+            doc.add_page()  # page 1 is the summary; the steps' details follow
+        # The checks this step assessed, plus those it is meant for (with their reason).
+        spec = STEP_BY_KEY.get(key)
+        only = {f.get("id") for f in step.report.get("findings") or []
+                if f.get("status") != "not_assessable"}
+        only |= set(spec.checks) if spec else set()
+        if spec is None and not only:
+            only = None
+        _step(doc, step, only)
     expl = list(explanations) if explanations is not None else _collect(steps, "explanations")
-    _explanations(doc, expl)
+    _explanations(doc, expl, clinician=True)
     if note.strip():
         doc.heading("Physiotherapist's note", size=13)
         doc.para(note.strip(), size=10)
     doc.ln(3)
     doc.para(DISCLAIMER, size=8.5, color=_GREY)
+    return bytes(doc.output())
+
+
+# --- the patient's handout --------------------------------------------------------------------
+
+PLAIN_NAMES = {
+    "hollow_back": "Upper body leaning back (hollow back)",
+    "knee_hyperextension": "Knees pushed back past straight",
+    "bent_knee": "Knees staying bent",
+    "weight_shift": "Standing more on one leg",
+    "reduced_trunk_pelvis_motion": "Little swing of the arms, hips and upper body when walking",
+}
+PLAIN_RESULTS = {
+    "detected": "seen",
+    "uncertain": "possibly: your physiotherapist will look at it again",
+    "not_detected": "not seen",
+    "not_assessable": "not checked this time",
+}
+HANDOUT_DISCLAIMER = (
+    "This sheet describes how you stood and walked in front of a camera. It is not a "
+    "diagnosis. If the pain gets worse, or if you notice sudden, severe or stabbing pain, "
+    "swelling, or pain at rest, see a doctor as soon as possible."
+)
+
+
+def _plain_result(verdict: CheckVerdict) -> str:
+    text = PLAIN_RESULTS.get(verdict.status, verdict.status)
+    severity = verdict.finding.get("severity")
+    if verdict.status == "detected" and severity and severity != "none":
+        text += f" ({'a lot' if severity == 'marked' else severity})"
+    side = verdict.finding.get("side")
+    if verdict.status in ("detected", "uncertain") and side in ("left", "right"):
+        text += f", {side} side"
+    return text
+
+
+def patient_handout_pdf(
+    patient_code: str,
+    verdicts: Sequence[CheckVerdict],
+    *,
+    created_at: str | None = None,
+    red_flags: Sequence[Any] = (),
+    explanations: Sequence[Any] = (),
+    clinic: str = "",
+    clinician: str = "",
+) -> bytes:
+    """One short page for the patient, in plain words: warning signs first, what was looked
+    at and what was seen, what may help, and that it is not a diagnosis."""
+    when = human_datetime(created_at or datetime.now().astimezone(), with_time=False)
+    title = "Your posture check"
+    doc = _Doc(f"{title} · {when}")
+    doc.set_title(title)
+    doc.set_subject(f"patient {patient_code}")
+    doc.set_keywords("; ".join(f"{PLAIN_NAMES.get(v.check_id, v.title)} ({v.status})"
+                               for v in verdicts))
+    doc.set_creator("posture analyser (runs offline)")
+    doc.add_page()
+    doc.para(title, size=18, bold=True)
+    who = [f"Date: {when}"]
+    if clinic:
+        who.append(clinic)
+    if clinician:
+        who.append(f"Your physiotherapist: {clinician}")
+    doc.para("    ".join(who), size=10)
+    doc.ln(2)
+    if red_flags:
+        doc.heading("Please see a doctor", size=13)
+        for item in red_flags:
+            title_text, body = red_flag_text(item)
+            doc.para(f"• {title_text}" if title_text else f"• {body}", size=11, bold=True,
+                     color=_RED)
+        doc.ln(1)
+    doc.heading("What we looked at", size=13)
+    for v in verdicts:
+        colour = _TITLE_COLOURS.get(v.status, (0, 0, 0))
+        doc.para(f"• {PLAIN_NAMES.get(v.check_id, v.title)}: {_plain_result(v)}", size=11,
+                 color=colour if v.status != "not_assessable" else _GREY)
+    advice: list[str] = []
+    for item in sorted_explanations(list(explanations)):
+        if isinstance(item, dict) and item.get("relevance") == "background":
+            continue
+        text = str(item.get("advice") or "") if isinstance(item, dict) else ""
+        if text and text not in advice:
+            advice.append(text)
+    if advice:
+        doc.heading("What may help", size=13)
+        said: set[str] = set()
+        for text in advice[:3]:
+            # Advice items often end with the same sentence: say it once.
+            sentences = [x for x in re.split(r"(?<=[.!?])\s+", text) if x and x not in said]
+            said.update(sentences)
+            if sentences:
+                doc.para("• " + " ".join(sentences), size=10.5)
+    doc.ln(3)
+    doc.para(HANDOUT_DISCLAIMER, size=9.5, color=_GREY)
     return bytes(doc.output())
 
 

@@ -68,8 +68,27 @@ DISCLAIMER = (
 )
 
 
+# What a check's value really is, where its name says more than the camera measures.
+MEASURED_AS: dict[str, str] = {
+    "reduced_trunk_pelvis_motion": "measured as arm swing",
+}
+
+
 def finding_title(finding: dict[str, Any]) -> str:
-    return str(finding.get("title") or FINDING_TITLES.get(finding.get("id", ""), finding.get("id")))
+    """The check's name, saying what is really measured where the name says more
+    (pelvis and trunk motion is judged from the arm swing, the counter-movement a single
+    side camera sees well).
+
+    >>> finding_title({"id": "reduced_trunk_pelvis_motion",
+    ...                "title": "Little pelvis and trunk movement when walking"})
+    'Little pelvis and trunk movement when walking (measured as arm swing)'
+    """
+    fid = finding.get("id", "")
+    title = str(finding.get("title") or FINDING_TITLES.get(fid, fid))
+    measured_as = MEASURED_AS.get(fid)
+    if measured_as and "arm swing" not in title.lower():
+        title += f" ({measured_as})"
+    return title
 
 
 def measurement_label(name: str) -> str:
@@ -242,3 +261,117 @@ def camera_notes(report: dict[str, Any]) -> list[str]:
     camera = (report.get("summary") or {}).get("camera")
     notes = camera.get("notes") if isinstance(camera, dict) else None
     return [str(n) for n in notes or [] if n]
+
+
+# --- dates as people write them ---------------------------------------------------------------
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def human_datetime(value: Any, with_time: bool = True) -> str:
+    """'30 Nov 2026, 21:40' for an ISO timestamp (or a datetime), in this computer's time
+    zone when the timestamp carries one; the text unchanged when it is not a date.
+
+    >>> human_datetime("2026-11-30T21:40:12")
+    '30 Nov 2026, 21:40'
+    >>> human_datetime("2026-11-30T21:40:12", with_time=False)
+    '30 Nov 2026'
+    """
+    from datetime import datetime
+
+    if isinstance(value, datetime):
+        when = value
+    else:
+        try:
+            when = datetime.fromisoformat(str(value))
+        except (TypeError, ValueError):
+            return str(value or "")
+    if when.tzinfo is not None:
+        when = when.astimezone()
+    day = f"{when.day} {_MONTHS[when.month - 1]} {when.year}"
+    return f"{day}, {when:%H:%M}" if with_time else day
+
+
+# --- the clinician's third person ---------------------------------------------------------------
+
+_THIRD_PERSON = (
+    # "You said ..." at the start of a sentence: the patient said it.
+    (r"(^|(?<=[.!?]\s))You\b", "The patient"),
+    (r"\byour answers\b", "the patient's answers"),
+    (r"\bYour\b", "Their"),
+    (r"\byour\b", "their"),
+    (r"\byourself\b", "themselves"),
+    # "you" as an object: after a verb or a preposition.
+    (r"\b(keeps|keep|show|shows|help|helps|tell|tells|give|gives|let|lets|ask|asks|worries|"
+     r"worry|bothers|bother|for|to|with|at|of|on|from)\s+you\b", r"\1 them"),
+    (r"\bYou\b", "They"),
+    (r"\byou\b", "they"),
+)
+
+
+def third_person(text: str) -> str:
+    """Engine wording written to the patient ("you") rewritten for a clinician.
+
+    >>> third_person("You said both calves hurt. It looked at your posture and keeps you "
+    ...              "from your usual sport; watch whether you lock your knees.")
+    'The patient said both calves hurt. It looked at their posture and keeps them from \
+their usual sport; watch whether they lock their knees.'
+    >>> third_person("It is listed because your answers fit it.")
+    "It is listed because the patient's answers fit it."
+    """
+    import re
+
+    out = str(text)
+    for pattern, repl in _THIRD_PERSON:
+        out = re.sub(pattern, repl, out)
+    return out
+
+
+# --- what the numbers mean ----------------------------------------------------------------------
+
+CONFIDENCE_MEANING = (
+    "Confidence is the chance that the true value is on the side of the threshold the "
+    "verdict says, given the typical error of a 2D camera measurement and this recording's "
+    "own errors (camera roll, an oblique view, the far leg), times the share of usable "
+    "frames. About 50 % means the value sits right at the threshold; 70 % or more is needed "
+    "for 'Seen'."
+)
+UNCERTAIN_MEANING = (
+    "Uncertain (possibly present) means the value is past the threshold but the confidence "
+    "is below 70 %: close to the threshold, or measured less reliably. It is never counted "
+    "as seen; check it by eye."
+)
+SEVERITY_MEANING = (
+    "Severity says how far past the threshold the value is, in three bands (mild, "
+    "moderate, marked) set in the engine's configuration with their sources. A photo is "
+    "one moment and a video the median over the steady frames or the stance phases, so "
+    "the same person can be a band apart between a snapshot and a video."
+)
+
+
+def worst_first(finding: dict[str, Any]) -> list[dict[str, Any]]:
+    """A finding's evidence frames, the one furthest past the threshold first (the direction
+    taken from the finding's own value against its threshold: knees pressed back are
+    negative angles, so the most negative comes first).
+
+    >>> f = {"value": -12.0, "threshold": -5.0, "evidence": [
+    ...     {"t_s": 1, "value": -6.0}, {"t_s": 2, "value": -14.0}, {"t_s": 3, "value": -9.0}]}
+    >>> [e["t_s"] for e in worst_first(f)]
+    [2, 3, 1]
+    """
+    evidence = [e for e in finding.get("evidence") or [] if isinstance(e, dict)]
+    try:
+        value = float(finding.get("value"))
+        threshold = float(finding.get("threshold"))
+    except (TypeError, ValueError):
+        return evidence
+    direction = -1.0 if value < threshold else 1.0
+
+    def past(e: dict[str, Any]) -> float:
+        try:
+            v = float(e.get("value"))
+        except (TypeError, ValueError):
+            return -math.inf
+        return direction * v if math.isfinite(v) else -math.inf
+
+    return sorted(evidence, key=past, reverse=True)

@@ -14,12 +14,19 @@ Design, and why:
 - the schema version lives in ``PRAGMA user_version``; ``MIGRATIONS[n]`` takes a database
   from version n to n + 1, each inside its own transaction;
 - ``secure_delete`` is on, so deleting a patient overwrites the freed pages, and the WAL is
-  checkpointed and truncated afterwards: deleted data is gone from the files too.
+  checkpointed and truncated afterwards: deleted data is gone from the files too;
+- saving is idempotent: the app gives each session it starts a ``uid`` and saving the same
+  uid again updates that session (same id, same date) instead of adding a twin; the
+  comparison skips twins that older versions stored (``previous_session``);
+- clinic-wide settings (the clinic's and clinician's names for the PDF) sit in a small
+  key/value table, set once.
 
 Example::
 
     store = SessionStore("/tmp/x.sqlite3")
-    sid = store.save_session("P-001", steps={"standing_side": report_dict}, note="first visit")
+    sid = store.save_session("P-001", steps={"standing_side": report_dict}, note="first visit",
+                             session_uid="3f2a...")
+    store.save_session("P-001", steps={...}, session_uid="3f2a...") == sid  # updated, not added
     store.list_sessions("P-001")[0].id == sid
 """
 
@@ -40,7 +47,7 @@ from typing import Any
 
 DB_ENV_VAR = "POSTURE_DB"
 DEFAULT_DB_PATH = Path("data") / "posture.sqlite3"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 BUSY_TIMEOUT_MS = 30_000
 
 # Letters, digits, "-" and "_": enough for a clinic's pseudonym, no room for a name with
@@ -88,6 +95,8 @@ class SessionRecord:
     symptoms: dict[str, Any]
     steps: dict[str, dict[str, Any]] = field(default_factory=dict)
     media: list[MediaFile] = field(default_factory=list)
+    uid: str | None = None  # the app's id for the session it started (None before schema 3)
+    updated_at: str | None = None  # last save of the same session, if saved more than once
 
 
 # --- schema -------------------------------------------------------------------------------
@@ -157,9 +166,28 @@ def _migrate_1_to_2(conn: sqlite3.Connection) -> None:
     conn.execute("UPDATE sessions SET steps_json = '{}'")
 
 
+def _migrate_2_to_3(conn: sqlite3.Connection) -> None:
+    # Version 3: a session the app started has a uid, so saving it again updates it (no
+    # twins); when it was last updated; clinic-wide settings (clinic, clinician) for the PDF.
+    # Sessions from before keep a NULL uid (several NULLs are allowed by the unique index).
+    _execute_all(
+        conn,
+        """
+        ALTER TABLE sessions ADD COLUMN uid TEXT;
+        ALTER TABLE sessions ADD COLUMN updated_at TEXT;
+        CREATE UNIQUE INDEX IF NOT EXISTS sessions_by_uid ON sessions(uid);
+        CREATE TABLE IF NOT EXISTS settings (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        """,
+    )
+
+
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     0: _migrate_0_to_1,
     1: _migrate_1_to_2,
+    2: _migrate_2_to_3,
 }
 
 
@@ -236,16 +264,82 @@ class SessionStore:
         symptoms: Mapping[str, Any] | None = None,
         note: str = "",
         media: Mapping[str, Mapping[str, str | Path | bytes]] | None = None,
+        session_uid: str | None = None,
     ) -> int:
         """Store one session with all its steps in a single transaction; return its id.
 
+        ``session_uid`` names the session the caller started: saving the same uid again
+        replaces that session's steps, symptoms, note and media (same id, same creation
+        date, ``updated_at`` set) instead of adding a second session. Without it every call
+        adds a session (as before schema 3).
+
         ``media`` maps step key -> {kind: source file or bytes}; files are copied into the
         media folder (the sources stay where they were, the caller removes its temp files).
-        A crash before COMMIT leaves no session row; copied files without a row are swept up
-        by ``sweep_orphan_media``.
+        A crash before COMMIT leaves no session row (or the previous save of it intact);
+        copied files without a row are swept up by ``sweep_orphan_media``.
         """
         code = validate_patient_code(patient_code)
         folder_rel = Path(code) / uuid.uuid4().hex
+        copied = self._copy_media(folder_rel, media)
+        old_folders: set[str] = set()
+        try:
+            with self._transaction() as conn:
+                conn.execute(
+                    "INSERT OR IGNORE INTO patients (code, created_at) VALUES (?, ?)",
+                    (code, _now_iso()),
+                )
+                existing = None
+                if session_uid:
+                    existing = conn.execute(
+                        "SELECT id, patient_code FROM sessions WHERE uid = ?", (session_uid,)
+                    ).fetchone()
+                if existing is not None:
+                    session_id = int(existing[0])
+                    if existing[1] != code:
+                        raise StoreError(
+                            "This session belongs to another patient code; start a new session "
+                            "to save it for this patient."
+                        )
+                    old_folders = {
+                        Path(r[0]).parent.as_posix()
+                        for r in conn.execute(
+                            "SELECT rel_path FROM media WHERE session_id = ?", (session_id,)
+                        )
+                    }
+                    conn.execute(
+                        "UPDATE sessions SET note = ?, symptoms_json = ?, updated_at = ? "
+                        "WHERE id = ?",
+                        (note or "", json.dumps(dict(symptoms or {})), _now_iso(), session_id),
+                    )
+                    conn.execute("DELETE FROM steps WHERE session_id = ?", (session_id,))
+                    conn.execute("DELETE FROM media WHERE session_id = ?", (session_id,))
+                else:
+                    cur = conn.execute(
+                        "INSERT INTO sessions (patient_code, created_at, note, symptoms_json, uid)"
+                        " VALUES (?, ?, ?, ?, ?)",
+                        (code, _now_iso(), note or "", json.dumps(dict(symptoms or {})),
+                         session_uid or None),
+                    )
+                    session_id = int(cur.lastrowid)
+                for step_key, report in steps.items():
+                    self._insert_step(conn, session_id, step_key, report)
+                for step_key, kind, rel in copied:
+                    conn.execute(
+                        "INSERT INTO media (session_id, step_key, kind, rel_path) "
+                        "VALUES (?, ?, ?, ?)",
+                        (session_id, step_key, kind, rel),
+                    )
+        except BaseException:
+            shutil.rmtree(self.media_dir / folder_rel, ignore_errors=True)
+            raise
+        # The replaced save's files, once the new rows are committed.
+        for rel in old_folders - {folder_rel.as_posix()}:
+            shutil.rmtree(self.media_dir / rel, ignore_errors=True)
+        return session_id
+
+    def _copy_media(
+        self, folder_rel: Path, media: Mapping[str, Mapping[str, str | Path | bytes]] | None
+    ) -> list[tuple[str, str, str]]:
         copied: list[tuple[str, str, str]] = []
         for step_key, files in (media or {}).items():
             for kind, src in files.items():
@@ -265,30 +359,40 @@ class SessionStore:
                     dest.parent.mkdir(parents=True, exist_ok=True)
                     shutil.copyfile(src_path, dest)
                 copied.append((step_key, kind, dest_rel.as_posix()))
+        return copied
+
+    def session_id_for_uid(self, session_uid: str) -> int | None:
+        """The id of the session saved under ``session_uid``, if it was saved."""
+        conn = self._connect()
         try:
-            with self._transaction() as conn:
-                conn.execute(
-                    "INSERT OR IGNORE INTO patients (code, created_at) VALUES (?, ?)",
-                    (code, _now_iso()),
-                )
-                cur = conn.execute(
-                    "INSERT INTO sessions (patient_code, created_at, note, symptoms_json) "
-                    "VALUES (?, ?, ?, ?)",
-                    (code, _now_iso(), note or "", json.dumps(dict(symptoms or {}))),
-                )
-                session_id = int(cur.lastrowid)
-                for step_key, report in steps.items():
-                    self._insert_step(conn, session_id, step_key, report)
-                for step_key, kind, rel in copied:
+            row = conn.execute("SELECT id FROM sessions WHERE uid = ?", (session_uid,)).fetchone()
+            return int(row[0]) if row else None
+        finally:
+            conn.close()
+
+    # --- clinic settings ----------------------------------------------------------------
+
+    def get_settings(self) -> dict[str, str]:
+        """Clinic-wide settings (e.g. ``clinic``, ``clinician``), set once in the app."""
+        conn = self._connect()
+        try:
+            return {k: v for k, v in conn.execute("SELECT key, value FROM settings")}
+        finally:
+            conn.close()
+
+    def set_settings(self, values: Mapping[str, str]) -> None:
+        """Store settings; an empty value removes the setting."""
+        with self._transaction() as conn:
+            for key, value in values.items():
+                text = str(value or "").strip()
+                if text:
                     conn.execute(
-                        "INSERT INTO media (session_id, step_key, kind, rel_path) "
-                        "VALUES (?, ?, ?, ?)",
-                        (session_id, step_key, kind, rel),
+                        "INSERT INTO settings (key, value) VALUES (?, ?) "
+                        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                        (str(key), text),
                     )
-        except BaseException:
-            shutil.rmtree(self.media_dir / folder_rel, ignore_errors=True)
-            raise
-        return session_id
+                else:
+                    conn.execute("DELETE FROM settings WHERE key = ?", (str(key),))
 
     @staticmethod
     def _insert_step(
@@ -383,22 +487,28 @@ class SessionStore:
             conn.close()
 
     def previous_session(self, session_id: int) -> SessionRecord | None:
-        """The same patient's session saved just before this one, if any."""
+        """The same patient's last session before this one that is a distinct session: one
+        whose steps differ from this one's. Twins (the same recordings saved twice, as
+        versions before schema 3 did on a second click of Save) are skipped."""
         conn = self._connect()
         try:
-            row = conn.execute(
-                "SELECT s2.id FROM sessions s1 JOIN sessions s2 "
-                "ON s2.patient_code = s1.patient_code AND s2.id < s1.id "
-                "WHERE s1.id = ? ORDER BY s2.id DESC LIMIT 1",
-                (session_id,),
-            ).fetchone()
-            return self._load(conn, row[0]) if row else None
+            current = self._load(conn, session_id)
+            rows = conn.execute(
+                "SELECT id FROM sessions WHERE patient_code = ? AND id < ? ORDER BY id DESC",
+                (current.patient_code, session_id),
+            ).fetchall()
+            for (earlier_id,) in rows:
+                earlier = self._load(conn, earlier_id)
+                if earlier.steps != current.steps:
+                    return earlier
+            return None
         finally:
             conn.close()
 
     def _load(self, conn: sqlite3.Connection, session_id: int) -> SessionRecord:
         row = conn.execute(
-            "SELECT id, patient_code, created_at, note, symptoms_json FROM sessions WHERE id = ?",
+            "SELECT id, patient_code, created_at, note, symptoms_json, uid, updated_at "
+            "FROM sessions WHERE id = ?",
             (session_id,),
         ).fetchone()
         if row is None:
@@ -409,6 +519,8 @@ class SessionStore:
             created_at=row[2],
             note=row[3],
             symptoms=json.loads(row[4] or "{}"),
+            uid=row[5],
+            updated_at=row[6],
         )
         for step_key, report_json in conn.execute(
             "SELECT step_key, report_json FROM steps WHERE session_id = ? ORDER BY id",

@@ -13,7 +13,7 @@ import zlib
 import numpy as np
 
 from reports.pdf import PdfStep, analysis_pdf, session_pdf
-from reports.wording import FINDING_TITLES
+from reports.wording import DISCLAIMER, FINDING_TITLES
 
 
 def _report(status: str = "detected") -> dict:
@@ -198,3 +198,179 @@ def test_explanations_on_uncertain_findings_never_come_before_clear_ones(monkeyp
     texts = [text for text, _ in drawn]
     assert texts.index("Knees kept bent") < texts.index("Possibly: hollow back")
     assert texts.index("Warning signs: see a doctor") < texts.index("Knees kept bent")
+
+
+# --------------------------------------------------------------------------------------------
+# The clinician's session PDF: page 1 summary table, one verdict per check from the step that
+# assessed it, clinic fields, dates as people write them, the disclaimer once, third person
+
+
+def _finding(fid: str, status: str, value, severity: str = "none", confidence: float = 0.9,
+             threshold: float = 5.0, side=None, message: str = "") -> dict:
+    return {"id": fid, "status": status, "severity": severity, "side": side, "value": value,
+            "unit": "deg" if fid != "weight_shift" else "%", "threshold": threshold,
+            "confidence": 0.0 if status == "not_assessable" else confidence, "evidence": [],
+            "message": message or f"{fid} {status}."}
+
+
+def _step_report(view: str, activity: str, findings: list[dict]) -> dict:
+    return {"schema_version": "2", "summary": {"view": view, "activity": activity,
+                                               "person_found": True},
+            "measurements": {}, "findings": findings, "gait": None, "explanations": [],
+            "red_flags": []}
+
+
+SIDE = _step_report("side_left", "standing", [
+    _finding("hollow_back", "not_detected", 0.2, confidence=0.77),
+    _finding("knee_hyperextension", "detected", -15.5, "marked", 1.0, -5.0, "left"),
+    _finding("bent_knee", "not_detected", -15.5, threshold=10.0, confidence=1.0),
+    _finding("weight_shift", "not_assessable", None, threshold=59.0,
+             message="Needs a front or back view: have the person face the camera squarely."),
+])
+FRONT = _step_report("front", "standing", [
+    _finding("hollow_back", "not_assessable", None,
+             message="Needs a side view: film the person side-on."),
+    _finding("knee_hyperextension", "not_assessable", None, threshold=-5.0,
+             message="Needs a side view: film the person side-on."),
+    _finding("bent_knee", "not_assessable", None, threshold=10.0,
+             message="Needs a side view: film the person side-on."),
+    _finding("weight_shift", "detected", 78.2, "marked", 0.94, 59.0, "left"),
+])
+
+
+def _session_steps() -> list[PdfStep]:
+    frame = np.zeros((120, 80, 3), np.uint8)
+    frame[20:100, 30:50] = 255
+    return [PdfStep("Standing, side-on", SIDE, [("knees pressed back", frame)],
+                    key="standing_side"),
+            PdfStep("Standing, facing the camera", FRONT, key="standing_front")]
+
+
+def _drawn_pages(monkeypatch, make_pdf) -> tuple[bytes, list[tuple[int, str]]]:
+    from reports import pdf as pdf_module
+
+    drawn: list[tuple[int, str]] = []
+    original = pdf_module._Doc.para
+
+    def spy(self, text, size=10, bold=False, color=(0, 0, 0)):  # noqa: ANN001, ANN202
+        drawn.append((self.page_no(), text))
+        return original(self, text, size=size, bold=bold, color=color)
+
+    monkeypatch.setattr(pdf_module._Doc, "para", spy)
+    return make_pdf(), drawn
+
+
+CLINICIAN_EXPLANATION = {
+    "title": "Knees pushed back", "relevance": "matches_findings",
+    "text": "The camera measured knees pushed back. You said both calves hurt; it is listed "
+            "because your answers fit it.",
+}
+
+
+def _clinician_pdf() -> bytes:
+    return session_pdf(
+        "P-0042", _session_steps(), created_at="2026-11-30T21:40:00",
+        symptoms_lines=["Which calf hurts? both"], explanations=[CLINICIAN_EXPLANATION],
+        note="Recheck in 6 weeks.", clinic="Physio am Markt", clinician="A. Weber",
+    )
+
+
+def test_page_one_is_the_summary_with_one_verdict_per_check(monkeypatch) -> None:
+    from reports.pdf import summary_table_rows
+    from reports.verdicts import session_verdicts
+
+    verdicts = session_verdicts({"standing_side": SIDE, "standing_front": FRONT})
+    rows = summary_table_rows(verdicts, ["standing_side", "standing_front"])
+    assert rows[0] == ["Check (threshold)", "Session verdict", "Standing, side-on",
+                       "Standing, facing the camera"]
+    by_check = {r[0].split("\n")[0]: r for r in rows[1:]}
+    hollow = by_check[FINDING_TITLES["hollow_back"]]
+    assert "threshold 5.0°" in hollow[0]
+    # the side-on step measured it: its "not seen" is the verdict, not the front's refusal
+    assert hollow[1].startswith("Not seen\n0.2°") and "from: Standing, side-on" in hollow[1]
+    assert hollow[3] == "not assessable"
+    knee = by_check[FINDING_TITLES["knee_hyperextension"]]
+    assert knee[1].startswith("Seen\n-15.5°, marked\nconfidence 100 %")
+    weight = by_check[FINDING_TITLES["weight_shift"]]
+    assert "from: Standing, facing the camera" in weight[1]
+    motion = next(r for name, r in by_check.items() if "arm swing" in name)
+    assert motion[1] == "not recorded"  # no walking step: not "not assessable"
+    only_side = summary_table_rows(session_verdicts({"standing_side": SIDE}), ["standing_side"])
+    weight_alone = next(r for r in only_side if r[0].startswith(FINDING_TITLES["weight_shift"]))
+    assert weight_alone[1] == "not recorded" and weight_alone[2] == "not assessable"
+
+    _, drawn = _drawn_pages(monkeypatch, _clinician_pdf)
+    page_of = {text: page for page, text in drawn}
+    assert page_of["Summary"] == 1 and page_of["Symptoms reported"] == 1
+    assert page_of["Standing, side-on"] == 2  # the steps' details after the summary page
+    texts = [text for _, text in drawn]
+    assert "Patient code: P-0042    Date: 30 Nov 2026, 21:40" in texts
+    assert "Clinic: Physio am Markt    Clinician: A. Weber" in texts
+    assert not any("2026-11-30" in t for t in texts)
+    assert sum(t == DISCLAIMER for t in texts) == 1  # the disclaimer once
+    # a step lists the checks it measured or is meant for, not every other "not assessable"
+    side_at, front_at = texts.index("Standing, side-on"), texts.index(
+        "Standing, facing the camera")
+    assert FINDING_TITLES["weight_shift"] not in texts[side_at:front_at]
+    assert FINDING_TITLES["hollow_back"] not in texts[front_at:]
+    assert not any("would need" in t or "could not check" in t for t in texts)
+
+
+def test_explanations_in_the_clinicians_pdf_are_about_the_patient(monkeypatch) -> None:
+    _, drawn = _drawn_pages(monkeypatch, _clinician_pdf)
+    body = next(t for _, t in drawn if t.startswith("The camera measured knees pushed back"))
+    assert "The patient said both calves hurt" in body
+    assert "the patient's answers" in body
+    assert " you" not in body.lower().replace("your", "") and "your" not in body.lower()
+
+
+def test_patient_handout_is_short_and_plain(monkeypatch) -> None:
+    from reports.pdf import HANDOUT_DISCLAIMER, patient_handout_pdf
+    from reports.verdicts import session_verdicts
+
+    verdicts = session_verdicts({"standing_side": SIDE, "standing_front": FRONT})
+    explanations = [{"title": "Knees pushed back", "relevance": "matches_findings",
+                     "text": "...", "advice": "Watch whether you lock your knees. If the "
+                     "pain lasts, see a doctor."},
+                    {"title": "Weight", "relevance": "matches_findings", "text": "...",
+                     "advice": "Spread your weight evenly. If the pain lasts, see a doctor."}]
+    pdf, drawn = _drawn_pages(monkeypatch, lambda: patient_handout_pdf(
+        "P-0042", verdicts, created_at="2026-11-30T21:40:00", explanations=explanations,
+        red_flags=[{"title": "Possible clot", "urgency_label": "See a doctor today",
+                    "message": "Swollen calf."}], clinician="A. Weber"))
+    assert _count_pages(pdf) == 1
+    texts = [t for _, t in drawn]
+    assert texts.index("Please see a doctor") < texts.index("What we looked at")
+    assert "• Knees pushed back past straight: seen (a lot), left side" in texts
+    assert "• Upper body leaning back (hollow back): not seen" in texts
+    assert any(t.endswith("not checked this time") for t in texts)  # no walking step
+    assert not any("threshold" in t or "confidence" in t for t in texts)
+    advice = [t for t in texts if t.startswith("• Watch") or t.startswith("• Spread")]
+    assert sum("If the pain lasts" in t for t in advice) == 1  # a shared sentence once
+    assert texts.count(HANDOUT_DISCLAIMER) == 1
+    assert "Date: 30 Nov 2026    Your physiotherapist: A. Weber" in texts
+
+
+def test_page_one_renders(tmp_path) -> None:
+    """Page 1 rendered with pdftoppm into test-artifacts (looked at by people)."""
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    import pytest
+    from PIL import Image
+
+    if shutil.which("pdftoppm") is None:
+        pytest.skip("pdftoppm not installed")
+    pdf_path = tmp_path / "session.pdf"
+    pdf_path.write_bytes(_clinician_pdf())
+    subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", str(pdf_path),
+                    str(tmp_path / "page")], check=True)
+    [png] = sorted(tmp_path.glob("page*.png"))
+    with Image.open(png) as im:
+        pixels = np.asarray(im.convert("L"))
+    assert pixels.shape[0] > pixels.shape[1] > 500  # A4 portrait
+    assert (pixels < 128).mean() > 0.01  # text and table lines, not a blank page
+    artifacts = Path(__file__).resolve().parents[1] / "test-artifacts"
+    artifacts.mkdir(exist_ok=True)
+    shutil.copyfile(png, artifacts / "session-pdf-page1.png")

@@ -296,3 +296,117 @@ def test_process_killed_mid_save_leaves_db_consistent(tmp_path: Path) -> None:
     # and the store keeps working
     store.save_session("KILL", {"a": {}}, note="after")
     assert len(store.list_sessions("KILL")) == 3
+
+
+# --------------------------------------------------------------------------------------------
+# Schema 3: idempotent saves, new sessions, the previous *distinct* session, clinic settings
+
+
+def test_saving_the_same_session_twice_updates_it(tmp_path: Path) -> None:
+    store = SessionStore(tmp_path / "s.sqlite3")
+    first = store.save_session(
+        "P1", {"standing_side": _report(12.0)}, note="draft",
+        media={"standing_side": {"key_frame_0.png": b"old png"}}, session_uid="uid-a",
+    )
+    [old_file] = [m.path for m in store.get_session(first).media]
+    again = store.save_session(
+        "P1", {"standing_side": _report(12.0), "walking_side": _report(3.0)}, note="final",
+        media={"walking_side": {"key_frame_0.png": b"new png"}}, session_uid="uid-a",
+    )
+    assert again == first
+    [record] = store.list_sessions("P1")
+    assert record.id == first and record.uid == "uid-a"
+    assert record.note == "final"
+    assert set(record.steps) == {"standing_side", "walking_side"}
+    assert record.updated_at is not None and record.updated_at >= record.created_at
+    # the replaced save's files are gone, the new ones are there
+    assert not old_file.exists()
+    assert [m.path.read_bytes() for m in record.media] == [b"new png"]
+    assert store.session_id_for_uid("uid-a") == first
+    assert store.session_id_for_uid("uid-b") is None
+    conn = sqlite3.connect(store.db_path)
+    assert conn.execute("SELECT COUNT(*) FROM sessions").fetchone()[0] == 1
+    assert conn.execute("SELECT COUNT(*) FROM steps").fetchone()[0] == 2
+    conn.close()
+
+
+def test_a_new_session_for_the_same_patient_is_a_new_row(tmp_path: Path) -> None:
+    store = SessionStore(tmp_path / "s.sqlite3")
+    first = store.save_session("P1", {"standing_side": _report(12.0)}, session_uid="uid-1")
+    second = store.save_session("P1", {"standing_side": _report(2.0)}, session_uid="uid-2")
+    assert second != first
+    assert [s.id for s in store.list_sessions("P1")] == [second, first]
+    assert store.previous_session(second).id == first
+
+
+def test_a_uid_cannot_move_a_session_to_another_patient(tmp_path: Path) -> None:
+    store = SessionStore(tmp_path / "s.sqlite3")
+    store.save_session("P1", {"standing_side": _report(12.0)}, session_uid="uid-1")
+    with pytest.raises(StoreError, match="another patient"):
+        store.save_session("P2", {"standing_side": _report(1.0)}, session_uid="uid-1")
+    assert store.list_patients() == ["P1"]
+
+
+def test_previous_session_skips_twins_saved_by_old_versions(tmp_path: Path) -> None:
+    # Before schema 3 a second click on Save stored the same recordings again: the
+    # comparison must reach back to the session before the twins.
+    store = SessionStore(tmp_path / "s.sqlite3")
+    visit_1 = store.save_session("P1", {"standing_side": _report(11.7)})
+    visit_2 = store.save_session("P1", {"standing_side": _report(0.2)})
+    twin = store.save_session("P1", {"standing_side": _report(0.2)})
+    assert store.previous_session(twin).id == visit_1
+    assert store.previous_session(visit_2).id == visit_1
+    assert store.previous_session(visit_1) is None
+
+
+def test_clinic_settings_are_kept(tmp_path: Path) -> None:
+    db = tmp_path / "s.sqlite3"
+    store = SessionStore(db)
+    assert store.get_settings() == {}
+    store.set_settings({"clinic": "Physio am Markt", "clinician": " A. Weber "})
+    assert SessionStore(db).get_settings() == {"clinic": "Physio am Markt",
+                                               "clinician": "A. Weber"}
+    store.set_settings({"clinician": ""})
+    assert store.get_settings() == {"clinic": "Physio am Markt"}
+
+
+def _v2_database(path: Path) -> None:
+    """A database as schema 2 left it (per-step rows, no uid), with a pair of twins."""
+    _v1_database(path)
+    SessionStore(path)  # v1 -> current, then wind the new parts back to what v2 had
+    conn = sqlite3.connect(path)
+    conn.executescript(
+        """
+        DROP INDEX sessions_by_uid;
+        DROP TABLE settings;
+        ALTER TABLE sessions DROP COLUMN uid;
+        ALTER TABLE sessions DROP COLUMN updated_at;
+        PRAGMA user_version = 2;
+        """
+    )
+    for _ in range(2):
+        cur = conn.execute(
+            "INSERT INTO sessions (patient_code, created_at, note, symptoms_json) "
+            "VALUES ('OLD-1', '2025-02-01T10:00:00+00:00', 'twin', '{}')"
+        )
+        conn.execute("INSERT INTO steps (session_id, step_key, report_json) VALUES (?, ?, ?)",
+                     (cur.lastrowid, "standing_side", json.dumps(_report(2.0))))
+    conn.commit()
+    conn.close()
+
+
+def test_migration_from_v2_keeps_sessions_and_adds_uids(tmp_path: Path) -> None:
+    db = tmp_path / "v2.sqlite3"
+    _v2_database(db)
+    assert sqlite3.connect(db).execute("PRAGMA user_version").fetchone()[0] == 2
+    store = SessionStore(db)
+    assert store.schema_version() == SCHEMA_VERSION == 3
+    first, *twins = sorted(store.list_sessions("OLD-1"), key=lambda s: s.id)
+    assert len(twins) == 2 and all(s.uid is None for s in [first, *twins])
+    assert store.previous_session(twins[1].id).id == first.id  # twins skipped
+    # the migrated database saves idempotently and keeps settings
+    sid = store.save_session("OLD-1", {"standing_side": _report(1.0)}, session_uid="u")
+    assert store.save_session("OLD-1", {"standing_side": _report(1.5)}, session_uid="u") == sid
+    store.set_settings({"clinic": "X"})
+    assert store.get_settings() == {"clinic": "X"}
+    assert store.integrity_ok()

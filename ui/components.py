@@ -10,10 +10,14 @@ from typing import Any
 
 import streamlit as st
 
+from reports.verdicts import CheckVerdict, nobody_in_view, step_title
 from reports.wording import (
+    CONFIDENCE_MEANING,
     DISCLAIMER,
     FLAGGED_STATUSES,
+    SEVERITY_MEANING,
     STATUS_LABELS,
+    UNCERTAIN_MEANING,
     UNCERTAIN_NOTE,
     VIEW_LABELS,
     camera_line,
@@ -30,6 +34,7 @@ from reports.wording import (
     sorted_findings,
     summary_parts,
     text_of,
+    third_person,
 )
 
 # Seen: red; uncertain (possibly present): orange, never the colour of a seen finding.
@@ -57,7 +62,9 @@ def red_flags_box(red_flags: list[Any], *, heading: str = "See a doctor first") 
     st.error(f"#### {heading}\n" + "\n".join(lines), icon=":material/emergency:")
 
 
-def explanations_section(explanations: list[Any]) -> None:
+def explanations_section(explanations: list[Any], *, clinician: bool = False) -> None:
+    """The engine's explanations, best supported first; ``clinician`` writes them about the
+    patient (third person) instead of to them."""
     if not explanations:
         return
     st.subheader("What this may mean")
@@ -66,7 +73,7 @@ def explanations_section(explanations: list[Any]) -> None:
         _, body = text_of(item)
         title = explanation_title(item)
         with st.expander(title or "Explanation", expanded=True):
-            st.write(body)
+            st.write(third_person(body) if clinician else body)
 
 
 def finding_card(
@@ -104,9 +111,21 @@ def finding_card(
             views = " or ".join(VIEW_LABELS.get(v, v) for v in finding["view_required"])
             st.caption(f"Needs a recording with the camera view: {views}.")
         if thumbnails:
-            cols = st.columns(3)  # thumbnails, not full-width pictures
-            for col, (caption, image) in zip(cols, thumbnails, strict=False):
-                col.image(image, caption=caption, width="stretch")
+            evidence_pictures(thumbnails, key=f"{key}-{finding.get('id')}")
+
+
+def evidence_pictures(pictures: list[tuple[str, Any]], key: str = "") -> None:
+    """Evidence frames, worst first (the order they come in): the first two large enough to
+    read, all of them full width in an expander (click to enlarge)."""
+    shown = pictures[:2]
+    cols = st.columns(2)  # half the width each: readable, and room for the text beside
+    for col, (caption, image) in zip(cols, shown, strict=False):
+        col.image(image, caption=caption, width="stretch")
+    label = "Enlarge the picture" if len(pictures) == 1 else (
+        f"Enlarge the pictures ({len(pictures)}, worst first)")
+    with st.expander(label, icon=":material/zoom_in:"):
+        for caption, image in pictures:
+            st.image(image, caption=caption, width="stretch")
 
 
 def findings_list(
@@ -167,3 +186,144 @@ def measurements_table(report: dict[str, Any]) -> None:
 
 def disclaimer() -> None:
     st.caption(DISCLAIMER)
+
+
+def nobody_warning(result: Any) -> bool:
+    """Say so (a warning, never a success) when nobody was found in a finished analysis;
+    True when that is the case, so the caller shows no cards and no downloads."""
+    report = getattr(result, "report", None)
+    if not nobody_in_view(report):
+        return False
+    name = getattr(result, "source_name", "") or "this recording"
+    messages = " ".join(str(m) for m in ((report or {}).get("summary") or {}).get("messages")
+                        or []).replace("No person was found.", "").strip()
+    st.warning(
+        f"**Nobody was found in {name}**, so nothing could be measured. "
+        + (messages or "Record again with the whole body, feet to head, in the picture."),
+        icon=":material/person_off:",
+    )
+    return True
+
+
+def _seconds(value: Any) -> str:
+    return fmt_number(value, "s")
+
+
+def how_measured_lines(report: dict[str, Any]) -> list[str]:
+    """Who was followed and when, frames used, leg swaps corrected, the camera: one line
+    each, from the report's summary (read defensively: older reports lack some keys)."""
+    summary = report.get("summary") or {}
+    lines: list[str] = []
+    selection = summary.get("subject_selection")
+    people = summary.get("people_seen")
+    who = str(selection) if selection else ""
+    if isinstance(people, int):
+        who = f"{people} {'person' if people == 1 else 'people'} seen. " + who
+    if who:
+        lines.append(f"**Who was followed:** {who.strip()}")
+    segments = [s for s in summary.get("segments") or [] if isinstance(s, dict)]
+    source = summary.get("source") or {}
+    if source.get("kind") == "image":
+        lines.append("**When:** a single photo.")
+    elif segments:
+        start = min(float(s.get("start_t_s") or 0.0) for s in segments)
+        end = max(float(s.get("end_t_s") or 0.0) for s in segments)
+        spans = ", ".join(
+            f"{_seconds(s.get('start_t_s'))} to {_seconds(s.get('end_t_s'))} "
+            f"({VIEW_LABELS.get(s.get('view'), s.get('view'))}, {s.get('activity')})"
+            for s in segments[:6]
+        )
+        total = source.get("duration_s")
+        of_total = f" of a {_seconds(total)} recording" if total else ""
+        lines.append(f"**When:** from {_seconds(start)} to {_seconds(end)}{of_total}: {spans}.")
+    frames = [
+        (summary.get("frames_analysed"), "analysed"),
+        (summary.get("frames_with_person"), "with a person"),
+        (summary.get("frames_of_subject"), "of the person followed"),
+        (summary.get("frames_quiet_standing"), "of quiet standing"),
+    ]
+    shown = [f"{n} {what}" for n, what in frames if isinstance(n, int)]
+    if shown:
+        lines.append("**Frames used:** " + ", ".join(shown) + ".")
+    swaps = summary.get("leg_swaps_corrected")
+    if isinstance(swaps, int):
+        lines.append(
+            f"**Leg swaps corrected:** {swaps} frame{'s' if swaps != 1 else ''} where the pose "
+            "model had mixed up the left and right leg (a known side-view fault) were put "
+            "right." if swaps else "**Leg swaps corrected:** none were needed."
+        )
+    view = summary.get("view")
+    if view:
+        share = summary.get("view_share")
+        of = ""
+        if isinstance(share, int | float):
+            of = f" ({100 * float(share):.0f} % of the frames)"
+        lines.append(f"**Camera view:** {VIEW_LABELS.get(view, view)}{of}.")
+    camera = summary.get("camera")
+    if isinstance(camera, dict):
+        roll, off = camera.get("roll_deg"), camera.get("off_axis_deg")
+        parts = [
+            f"roll {fmt_number(roll, 'deg')}" if roll is not None
+            else f"roll {camera.get('roll_source') or 'not measured'}",
+            f"{fmt_number(off, 'deg')} off the axis" if off is not None
+            else "angle to the axis not measured",
+            "landmarks levelled before measuring" if camera.get("corrected")
+            else "not levelled",
+        ]
+        lines.append("**Camera:** " + "; ".join(parts) + ".")
+        lines += [f"**Camera note:** {n}" for n in camera_notes(report)]
+    engine = summary.get("engine") or {}
+    if engine.get("pose_model"):
+        lines.append(f"**Pose model:** {engine['pose_model']}; engine {engine.get('version')}.")
+    return lines
+
+
+def how_measured(report: dict[str, Any], key: str = "") -> None:
+    """The "how this was measured" panel of one analysis."""
+    if not report:
+        return
+    with st.expander("How this was measured", icon=":material/info:"):
+        for line in how_measured_lines(report):
+            st.markdown(line)
+        st.markdown(f"**Confidence.** {CONFIDENCE_MEANING}")
+        st.markdown(f"**Uncertain.** {UNCERTAIN_MEANING}")
+        st.markdown(f"**Severity.** {SEVERITY_MEANING}")
+
+
+# --- the session's verdicts -------------------------------------------------------------------
+
+
+def verdict_rows(verdicts: list[CheckVerdict]) -> list[dict[str, str]]:
+    """One row per check: the session's verdict and the step it rests on."""
+    rows = []
+    for v in verdicts:
+        f = v.finding
+        status = v.status
+        unit = f.get("unit")
+        assessed = status != "not_assessable"
+        confidence = f.get("confidence")
+        rows.append({
+            "check": v.title,
+            "verdict": STATUS_LABELS.get(status, status) if v.recorded else "Not recorded",
+            "measured": fmt_number(f.get("value"), unit) if assessed else "—",
+            "threshold": fmt_number(f.get("threshold"), unit) if assessed else "—",
+            "severity": severity_text(f) or "—",
+            "confidence": (f"{100 * float(confidence):.0f} %"
+                           if assessed and confidence is not None else "—"),
+            "from step": step_title(v.step_key) if v.step_key and assessed else "—",
+            "other steps": (
+                "; ".join(f"{step_title(r.step_key)}: {r.short().lower()}" for r in v.others)
+                or "—"
+            ) if assessed else str(f.get("message") or v.basis()),
+        })
+    return rows
+
+
+def session_verdicts_table(verdicts: list[CheckVerdict]) -> None:
+    st.subheader("Session summary")
+    st.caption(
+        "One verdict per check, from the step that can assess it (the view the check needs; "
+        "among several, the most confident reading; a reading past the threshold counts when "
+        "its confidence is at least 50 %)."
+    )
+    st.table(verdict_rows(verdicts), hide_index=True)

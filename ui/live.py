@@ -13,6 +13,12 @@ from ui.live_bridge import LiveBridge
 
 log = logging.getLogger("posture.app")
 
+# The view each choice needs (the live guidance asks the person to turn to it) and the checks
+# shown first.
+TARGETS = {
+    "Knees and back (side-on)": ("side", ("hollow_back", "knee_hyperextension", "bent_knee")),
+    "Weight shift (facing the camera)": ("front", ("weight_shift",)),
+}
 PLACEMENT_TIPS = {
     "Knees and back (side-on)": (
         "Stand **side-on** to the camera, arms relaxed, about 2-3 m away. "
@@ -25,12 +31,18 @@ PLACEMENT_TIPS = {
 }
 
 
-def _bridge(key: str = "live-bridge") -> LiveBridge:
+def _bridge(key: str = "live-bridge", target: str | None = None) -> LiveBridge:
     bridge = st.session_state.get(key)
     if bridge is None:
-        bridge = LiveBridge(make_live_analyser)
+        bridge = LiveBridge(make_live_analyser, target=target)
         st.session_state[key] = bridge
+    elif bridge.target != target:
+        bridge.set_target(target)
     return bridge
+
+
+def _checks_for(target: str | None) -> tuple[str, ...]:
+    return next((checks for view, checks in TARGETS.values() if view == target), ())
 
 
 def _measurement_value(value: object) -> str:
@@ -92,15 +104,31 @@ def live_panel(bridge_key: str = "live-bridge") -> None:
                 _metric_grid(other)
     if snap.ready and snap.findings:
         st.markdown("**What the camera sees (steady frames)**")
-        for finding in sorted_findings(snap.findings):
+        # The chosen check's findings and anything flagged; other checks' "not assessable"
+        # cards are folded away (they need another view, which the guidance asks for).
+        wanted = _checks_for(bridge.target)
+        main = [f for f in sorted_findings(snap.findings)
+                if not wanted or f.get("id") in wanted or f.get("status") != "not_assessable"]
+        rest = [f for f in sorted_findings(snap.findings) if f not in main]
+        for finding in main:
             components.finding_card(finding, key="live")
+        if rest:
+            with st.expander(f"Not assessable in this view ({len(rest)})"):
+                for finding in rest:
+                    components.finding_card(finding, key="live-rest")
+        st.caption("The verdict holds while the picture is steady; a change is shown once "
+                   "it has been seen for more than a second.")
     elif not snap.ready:
-        st.caption("A verdict appears once enough steady frames are in: hold still.")
+        st.caption("A verdict appears once enough steady frames are in: hold still "
+                   "(standing), or a few full steps (walking).")
 
 
-def live_video(key: str = "live-webrtc", bridge_key: str = "live-bridge") -> LiveBridge | None:
-    """The camera with the engine's live analysis drawn on it, and the live panel below.
-    Returns the bridge holding the latest live state (None when WebRTC cannot start)."""
+def live_video(key: str = "live-webrtc", bridge_key: str = "live-bridge",
+               target: str | None = None) -> LiveBridge | None:
+    """The camera with the engine's live analysis drawn on it, and the live panel below;
+    ``target`` is the view the chosen check needs ("side" or "front"): the guidance asks the
+    person to turn to it. Returns the bridge holding the latest live state (None when WebRTC
+    cannot start)."""
     try:
         import av
         from streamlit_webrtc import WebRtcMode, webrtc_streamer
@@ -108,7 +136,7 @@ def live_video(key: str = "live-webrtc", bridge_key: str = "live-bridge") -> Liv
         log.exception("streamlit-webrtc not available")
         st.info("Live video is not available here; use the snapshot tab instead.")
         return None
-    bridge = _bridge(bridge_key)
+    bridge = _bridge(bridge_key, target)
 
     def video_frame_callback(frame: av.VideoFrame) -> av.VideoFrame:
         # Runs on the WebRTC thread: keep it thin, everything else is the engine's.
@@ -164,6 +192,6 @@ def page() -> None:
     st.info(PLACEMENT_TIPS[check], icon=":material/photo_camera:")
     live_tab, snapshot_tab = st.tabs(["Live video", "Snapshot (no video)"])
     with live_tab:
-        live_video()
+        live_video(target=TARGETS[check][0])
     with snapshot_tab:
         _snapshot()

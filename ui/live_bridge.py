@@ -79,8 +79,9 @@ class LiveBridge:
     on the first frame and made anew after ``reset()``.
     """
 
-    def __init__(self, factory: Callable[[], Any | None]) -> None:
+    def __init__(self, factory: Callable[[], Any | None], target: str | None = None) -> None:
         self._factory = factory
+        self._target = target  # the view the chosen check needs ("side", "front" or None)
         self._analyser: Any | None = None
         self._lock = threading.Lock()
         self._latest = LiveSnapshot()
@@ -97,6 +98,8 @@ class LiveBridge:
                 self._analyser = self._factory()
                 if self._analyser is None:
                     raise RuntimeError("no live analyser")
+                if hasattr(self._analyser, "target"):
+                    self._analyser.target = self._target
             if self._t0 is None:
                 self._t0 = time.monotonic()
             now_s = float(t_s) if t_s is not None else time.monotonic() - self._t0
@@ -120,6 +123,17 @@ class LiveBridge:
             self._latest = snapshot_of(state, self._frames)
             self._latest.frame = shown
         return shown
+
+    def set_target(self, target: str | None) -> None:
+        """The view the chosen check needs: the guidance asks the person to turn to it."""
+        self._target = target
+        analyser = self._analyser
+        if analyser is not None and hasattr(analyser, "target"):
+            analyser.target = target
+
+    @property
+    def target(self) -> str | None:
+        return self._target
 
     def latest(self) -> LiveSnapshot:
         with self._lock:

@@ -1,9 +1,17 @@
-"""Mode 3: a physiotherapist's screening session, its history, comparison and deletion."""
+"""Mode 3: a physiotherapist's screening session, its history, comparison and deletion.
+
+A session is one visit: a symptom questionnaire, three recorded steps and a combined report
+whose verdict per check comes from the step that can assess it (``reports.verdicts``).
+Saving is idempotent: the session has a uid from the moment it starts, and saving it again
+updates the stored session; "New session" starts the next visit of the same patient.
+"""
 
 from __future__ import annotations
 
 import io
+import json
 import logging
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,30 +19,28 @@ import numpy as np
 import streamlit as st
 from PIL import Image
 
-from reports.compare import compare_steps
-from reports.pdf import PdfStep, session_pdf
-from reports.wording import (
-    STATUS_LABELS,
-    camera_line,
-    explanation_title,
-    finding_title,
-    severity_text,
-    sorted_explanations,
-    summary_parts,
-    text_of,
+from reports.compare import compare_steps, compare_verdicts
+from reports.pdf import PdfStep, patient_handout_pdf, session_pdf
+from reports.verdicts import (
+    STEP_BY_KEY,
+    CheckVerdict,
+    nobody_in_view,
+    session_verdicts,
+    step_mismatch,
+    verdict_findings,
 )
+from reports.wording import human_datetime
 from store import SessionRecord, SessionStore, StoreError, default_db_path, validate_patient_code
-from ui import components, live, results
+from ui import components, jobs, live, results
 from ui.engine import (
     EngineResult,
-    analyse_upload,
     explain_reports,
     make_symptoms,
     red_flags_for,
     result_from_live,
 )
 from ui.questionnaire import question_order, questionnaire
-from ui.upload import IMAGE_TYPES, MAX_UPLOAD_MB, VIDEO_TYPES
+from ui.upload import IMAGE_TYPES, MAX_UPLOAD_MB, VIDEO_TYPES, file_token
 
 log = logging.getLogger("posture.app")
 
@@ -49,25 +55,29 @@ class ProtocolStep:
 PROTOCOL: tuple[ProtocolStep, ...] = (
     ProtocolStep(
         "standing_side",
-        "Standing, side-on",
+        STEP_BY_KEY["standing_side"].title,
         "The patient stands relaxed, **side-on** to the camera, arms hanging, looking ahead. "
         "Camera at hip height, 2-3 m away, whole body from feet to head in the picture. "
         "Record a few seconds of video or take a photo.",
     ),
     ProtocolStep(
         "standing_front",
-        "Standing, facing the camera",
+        STEP_BY_KEY["standing_front"].title,
         "The patient stands relaxed **facing the camera**, feet hip-width apart. "
         "Camera at hip height, whole body in the picture. A few seconds of video or a photo.",
     ),
     ProtocolStep(
         "walking_side",
-        "Walking, side-on",
+        STEP_BY_KEY["walking_side"].title,
         "The patient walks at a comfortable pace **across the picture, side-on**, for at least "
         "four steps. Camera at hip height, far enough away that the whole body stays in view.",
     ),
 )
 STAGES = ["Symptoms", *[s.title for s in PROTOCOL], "Report"]
+TITLES = {s.key: s.title for s in PROTOCOL}
+# Widgets of one session (answers, note, how each step is recorded): cleared by "New session".
+_SESSION_WIDGET_PREFIXES = ("sess-q-", "sess-how-")
+_SESSION_WIDGET_KEYS = ("sess-note",)
 
 
 def _store() -> SessionStore:
@@ -85,8 +95,24 @@ def _png(image: np.ndarray) -> bytes:
     return buf.getvalue()
 
 
+def _fresh(code: str | None = None, round_no: int = 0) -> dict[str, Any]:
+    return {
+        "steps": {},
+        "attempt": {},
+        "kept": [],  # steps kept although their recording is not what the step asks for
+        "saved_id": None,
+        "saved_sig": None,
+        "code": code,
+        "uid": uuid.uuid4().hex,  # saving this session again updates it
+        "round": round_no,  # part of the widget keys: a new session gets fresh widgets
+    }
+
+
 def _state() -> dict[str, Any]:
-    return st.session_state.setdefault("screening", {"steps": {}, "attempt": {}, "saved_id": None})
+    state = st.session_state.setdefault("screening", _fresh())
+    for key, value in _fresh(state.get("code")).items():
+        state.setdefault(key, value)
+    return state
 
 
 # --- stages ---------------------------------------------------------------------------------
@@ -110,10 +136,34 @@ def _nav_buttons(index: int) -> None:
         )
 
 
+def _start_new_session() -> None:
+    """'New session': the next visit of the same patient, from a clean slate."""
+    state = _state()
+    for key in list(st.session_state):
+        if isinstance(key, str) and (
+            key.startswith(_SESSION_WIDGET_PREFIXES) or key in _SESSION_WIDGET_KEYS
+            or key.startswith("sess-job-")
+        ):
+            del st.session_state[key]
+    fresh = _fresh(state.get("code"), int(state.get("round") or 0) + 1)
+    state.clear()
+    state.update(fresh)
+    st.session_state["sess-stage"] = STAGES[0]
+    st.session_state["sess-flash"] = "A new session was started for this patient."
+
+
 def _symptom_stage(state: dict[str, Any]) -> None:
     st.subheader("Symptom questionnaire")
     st.caption("Warning signs first. Unanswered questions are simply left out.")
     flags_slot = st.container()
+    # Streamlit forgets a widget's value while its stage is not shown: put the answers back,
+    # so coming back to the questionnaire keeps them (and their red flags).
+    for field_name, answer in (state.get("answers") or {}).items():
+        widget_key = f"sess-q-{field_name}"
+        if widget_key not in st.session_state:
+            st.session_state[widget_key] = (
+                ("yes" if answer else "no") if isinstance(answer, bool) else answer
+            )
     answers = questionnaire(key="sess")
     state["answers"] = answers
     with flags_slot:
@@ -123,62 +173,133 @@ def _symptom_stage(state: dict[str, Any]) -> None:
             st.success("No warning signs among the answers so far.")
 
 
+def _job_key(step_key: str) -> str:
+    return f"sess-job-{step_key}"
+
+
+def _take_finished(state: dict[str, Any], step: ProtocolStep) -> None:
+    """Put a finished analysis of this step where the step's result goes."""
+    job = jobs.take_result(_job_key(step.key))
+    if job is None or job.result is None:
+        return
+    attempt = state["attempt"].get(step.key, 0)
+    if tuple(job.token[:3]) != (state["uid"], step.key, attempt):
+        return  # started for another session or an earlier attempt: stale
+    _set_step(state, step.key, job.result)
+
+
+def _set_step(state: dict[str, Any], step_key: str, result: EngineResult) -> None:
+    state["steps"][step_key] = result
+    if step_key in state["kept"]:
+        state["kept"].remove(step_key)
+
+
 def _step_stage(state: dict[str, Any], step: ProtocolStep) -> None:
     st.subheader(step.title)
     st.info(step.instructions, icon=":material/photo_camera:")
+    _take_finished(state, step)
     done: EngineResult | None = state["steps"].get(step.key)
     attempt = state["attempt"].get(step.key, 0)
+    suffix = f"{step.key}-{state['round']}-{attempt}"
     if done is None:
-        how = st.radio(
-            "Record with",
-            ["Upload a video or photo", "Take a snapshot with the camera",
-             "Record live with the camera"],
-            horizontal=True,
-            key=f"sess-how-{step.key}",
-        )
-        data: tuple[bytes, str] | None = None
-        if how.startswith("Record live"):
-            bridge_key = f"sess-bridge-{step.key}-{attempt}"
-            if live.live_video(key=f"sess-live-{step.key}-{attempt}", bridge_key=bridge_key):
-                _keep_live_result(state, step.key, bridge_key)
-            return
-        if how.startswith("Upload"):
-            up = st.file_uploader(
-                f"Recording for '{step.title}' (up to {MAX_UPLOAD_MB} MB)",
-                type=VIDEO_TYPES + IMAGE_TYPES,
-                key=f"sess-up-{step.key}-{attempt}",
-            )
-            if up is not None:
-                data = (up.getvalue(), up.name)
-        else:
-            shot = st.camera_input("Snapshot", key=f"sess-cam-{step.key}-{attempt}")
-            if shot is not None:
-                data = (shot.getvalue(), f"{step.key}.jpg")
-        if data is not None and st.button("Analyse", type="primary", key=f"sess-go-{step.key}"):
-            update, close = results.progress_reporter(f"Analysing {data[1]}")
-            try:
-                result = analyse_upload(
-                    data[0],
-                    data[1],
-                    symptoms=make_symptoms(state.get("answers") or {}),
-                    progress=update,
-                )
-            finally:
-                close()
-            state["steps"][step.key] = result
-            state["saved_id"] = None
-            st.rerun()
+        _record_step(state, step, attempt, suffix)
         return
+    _show_step_result(state, step, done, attempt)
+
+
+def _redo(state: dict[str, Any], step_key: str, attempt: int) -> None:
+    state["steps"].pop(step_key, None)
+    if step_key in state["kept"]:
+        state["kept"].remove(step_key)
+    state["attempt"][step_key] = attempt + 1
+
+
+def _record_step(state: dict[str, Any], step: ProtocolStep, attempt: int, suffix: str) -> None:
+    job_key = _job_key(step.key)
+    job = jobs.running(job_key)
+    how = st.radio(
+        "Record with",
+        ["Upload a video or photo", "Take a snapshot with the camera",
+         "Record live with the camera"],
+        horizontal=True,
+        key=f"sess-how-{step.key}",
+        disabled=job is not None,
+    )
+    data: tuple[bytes, str] | None = None
+    token: Any = None
+    if how.startswith("Record live"):
+        bridge_key = f"sess-bridge-{suffix}"
+        if live.live_video(key=f"sess-live-{suffix}", bridge_key=bridge_key,
+                           target=_live_target(step.key)):
+            _keep_live_result(state, step.key, bridge_key)
+        return
+    if how.startswith("Upload"):
+        up = st.file_uploader(
+            f"Recording for '{step.title}' (up to {MAX_UPLOAD_MB} MB)",
+            type=VIDEO_TYPES + IMAGE_TYPES,
+            key=f"sess-up-{suffix}",
+        )
+        if up is not None:
+            data, token = (up.getvalue(), up.name), file_token(up)
+    else:
+        shot = st.camera_input("Snapshot", key=f"sess-cam-{suffix}")
+        if shot is not None:
+            data, token = (shot.getvalue(), f"{step.key}.jpg"), file_token(shot)
+    if job is not None and token is not None and job.token[3] != token:
+        st.session_state.pop(job_key, None)  # another file now: the old analysis is stale
+        job = None
+    if data is not None:
+        clicked = st.button(
+            "Analysing…" if job is not None else "Analyse",
+            type="primary",
+            key=f"sess-go-{step.key}",
+            disabled=job is not None,
+        )
+        if clicked and job is None:
+            jobs.start(job_key, data[0], data[1],
+                       symptoms=make_symptoms(state.get("answers") or {}),
+                       token=(state["uid"], step.key, attempt, token))
+            st.rerun()
+    if job is not None:
+        jobs.progress(job_key)
+
+
+def _live_target(step_key: str) -> str:
+    return "front" if step_key == "standing_front" else "side"
+
+
+def _show_step_result(state: dict[str, Any], step: ProtocolStep, done: EngineResult,
+                      attempt: int) -> None:
+    """The step's outcome first (a problem, nobody in view, the wrong view with "Keep
+    anyway", or a success), then "Redo this step", then the findings."""
+    mismatch = None
     if done.error:
         components.problem(done.error)
-    else:
-        st.success(f"Analysed {done.source_name}.")
-        results.show_result(done, key=f"sess-{step.key}", compact=True)
-    if st.button("Redo this step", key=f"sess-redo-{step.key}", icon=":material/replay:"):
-        state["steps"].pop(step.key, None)
-        state["attempt"][step.key] = attempt + 1
-        state["saved_id"] = None
+    elif not components.nobody_warning(done):
+        mismatch = step_mismatch(step.key, done.report)
+        if mismatch and step.key not in state["kept"]:
+            st.warning(
+                f"**Not what this step asks for.** {mismatch} Keep it anyway, or redo the "
+                "step with the right recording.",
+                icon=":material/warning:",
+            )
+        elif mismatch:
+            st.info(f"Kept although it is not what this step asks for: {mismatch}",
+                    icon=":material/info:")
+        else:
+            st.success(f"Analysed {done.source_name}: it shows {STEP_BY_KEY[step.key].asks}.")
+    cols = iter(st.columns([1.2, 1.2, 2]))
+    if mismatch and step.key not in state["kept"] and next(cols).button(
+        "Keep anyway", key=f"sess-keep-anyway-{step.key}", icon=":material/check:"
+    ):
+        state["kept"].append(step.key)
         st.rerun()
+    if next(cols).button("Redo this step", key=f"sess-redo-{step.key}",
+                         icon=":material/replay:"):
+        _redo(state, step.key, attempt)
+        st.rerun()
+    if done.ok and not nobody_in_view(done.report):
+        results.show_result(done, key=f"sess-{step.key}", compact=True)
 
 
 @st.fragment(run_every=1.0)
@@ -191,13 +312,31 @@ def _keep_live_result(state: dict[str, Any], step_key: str, bridge_key: str) -> 
         return
     if st.button("Keep this live result for the step", type="primary",
                  key=f"sess-keep-{bridge_key}"):
-        state["steps"][step_key] = result_from_live(snap.report, snap.frame)
-        state["saved_id"] = None
+        _set_step(state, step_key, result_from_live(snap.report, snap.frame))
         st.rerun(scope="app")
 
 
+def _step_problem(state: dict[str, Any], key: str) -> str | None:
+    """Why a recorded step does not count (yet), or None when it counts."""
+    result = state["steps"].get(key)
+    if result is None:
+        return None
+    if not result.ok:
+        return "the analysis failed"
+    if nobody_in_view(result.report):
+        return "nobody was found in the recording"
+    if key not in state["kept"] and step_mismatch(key, result.report):
+        return "the recording is not what the step asks for (keep it anyway or redo it)"
+    return None
+
+
 def _ok_steps(state: dict[str, Any]) -> dict[str, EngineResult]:
-    return {k: r for k, r in state["steps"].items() if r is not None and r.ok}
+    """The steps that count: analysed, someone in view, and the view the step asks for
+    (or kept anyway)."""
+    return {
+        k: r for k, r in state["steps"].items()
+        if r is not None and r.ok and _step_problem(state, k) is None
+    }
 
 
 def _dedupe(items: list[Any]) -> list[Any]:
@@ -221,40 +360,118 @@ def _symptom_lines(answers: dict[str, Any]) -> list[str]:
 
 
 def _combined(
-    reports: dict[str, dict[str, Any]], answers: dict[str, Any]
+    verdicts: list[CheckVerdict], reports: dict[str, dict[str, Any]], answers: dict[str, Any]
 ) -> tuple[list[Any], list[Any]]:
-    """(red flags, explanations) of the whole session, from the engine, red flags first."""
-    explanations, flags = explain_reports(reports.values(), answers)
-    if not explanations and not flags:
-        # Engine could not combine: fall back to what each step's report already says.
+    """(red flags, explanations) of the whole session, red flags first. Explanations rest on
+    the session's verdicts (one finding per check, from the step that assessed it), so a
+    step that could not see a check never outvotes the step that measured it."""
+    try:
+        explanations, flags = explain_reports(
+            [{"findings": verdict_findings(verdicts)}], answers
+        )
+    except Exception:
+        log.exception("combining the session's explanations failed")
         flags = _dedupe([f for r in reports.values() for f in r.get("red_flags") or []])
-        explanations = _dedupe([e for r in reports.values() for e in r.get("explanations") or []])
+        explanations = []
     return flags, explanations
 
 
-def _pdf_for(
+def _pdf_steps(
+    reports: dict[str, dict[str, Any]], images: dict[str, list[tuple[str, Any]]]
+) -> list[PdfStep]:
+    keys = [s.key for s in PROTOCOL if s.key in reports]
+    keys += [k for k in reports if k not in keys]
+    return [PdfStep(TITLES.get(k, k), reports[k], images.get(k, []), key=k) for k in keys]
+
+
+def _settings() -> dict[str, str]:
+    try:
+        return _store().get_settings()
+    except Exception:
+        log.exception("reading the clinic settings failed")
+        return {}
+
+
+def _pdfs_for(
     code: str,
     reports: dict[str, dict[str, Any]],
     images: dict[str, list[tuple[str, Any]]],
     answers: dict[str, Any],
     note: str,
     created_at: str | None = None,
-) -> bytes:
-    flags, explanations = _combined(reports, answers)
-    steps = [
-        PdfStep(step.title, reports[step.key], images.get(step.key, []))
-        for step in PROTOCOL
-        if step.key in reports
-    ]
-    return session_pdf(
-        code,
-        steps,
-        created_at=created_at,
-        symptoms_lines=_symptom_lines(answers),
-        red_flags=flags,
-        explanations=explanations,
-        note=note,
+) -> tuple[bytes, bytes]:
+    """(clinician's PDF, patient handout PDF); empty bytes for one that failed (logged)."""
+    verdicts = session_verdicts(reports)
+    flags, explanations = _combined(verdicts, reports, answers)
+    settings = _settings()
+    steps = _pdf_steps(reports, images)
+    try:
+        clinician = session_pdf(
+            code,
+            steps,
+            created_at=created_at,
+            symptoms_lines=_symptom_lines(answers),
+            red_flags=flags,
+            explanations=explanations,
+            note=note,
+            clinic=settings.get("clinic", ""),
+            clinician=settings.get("clinician", ""),
+        )
+    except Exception:
+        log.exception("session PDF failed")
+        clinician = b""
+    try:
+        handout = patient_handout_pdf(
+            code,
+            verdicts,
+            created_at=created_at,
+            red_flags=flags,
+            explanations=explanations,
+            clinic=settings.get("clinic", ""),
+            clinician=settings.get("clinician", ""),
+        )
+    except Exception:
+        log.exception("patient handout PDF failed")
+        handout = b""
+    return clinician, handout
+
+
+def _pdf_buttons(code: str, pdfs: tuple[bytes, bytes], stamp: str, key: str) -> None:
+    clinician, handout = pdfs
+    left, right = st.columns(2)
+    left.download_button(
+        "Download PDF report",
+        clinician,
+        file_name=f"{code}-{stamp}-screening.pdf",
+        mime="application/pdf",
+        key=f"{key}-pdf",
+        on_click="ignore",
+        disabled=not clinician,
+        icon=":material/picture_as_pdf:",
+        help="For the clinician: summary table on page 1, then each step.",
     )
+    right.download_button(
+        "Download patient handout",
+        handout,
+        file_name=f"{code}-{stamp}-handout.pdf",
+        mime="application/pdf",
+        key=f"{key}-handout",
+        on_click="ignore",
+        disabled=not handout,
+        icon=":material/description:",
+        help="One short page in plain words for the patient.",
+    )
+
+
+# --- comparison -----------------------------------------------------------------------------
+
+
+def _step_pictures(record: SessionRecord) -> dict[str, list[Any]]:
+    pictures: dict[str, list[Any]] = {}
+    for media in record.media:
+        if media.kind.startswith("key_frame") and media.path.is_file():
+            pictures.setdefault(media.step_key, []).append(media.path)
+    return pictures
 
 
 def _comparison(store: SessionStore, session_id: int) -> None:
@@ -263,11 +480,27 @@ def _comparison(store: SessionStore, session_id: int) -> None:
         st.caption("No earlier session of this patient to compare with.")
         return
     current = store.get_session(session_id)
-    st.subheader(f"Compared with the session of {previous.created_at[:10]}")
-    titles = {s.key: s.title for s in PROTOCOL}
+    st.subheader(f"Compared with the session of {human_datetime(previous.created_at)}")
+    st.caption(
+        f"Session no. {previous.id} of {human_datetime(previous.created_at)} (before) and "
+        f"no. {current.id} of {human_datetime(current.created_at)} (now). Twins of a session "
+        "(the same recordings saved twice) are skipped."
+    )
+    checks = compare_verdicts(previous.steps, current.steps)
+    changed = [r for r in checks if r.changed]
+    if changed:
+        st.table([
+            {"check": r.item, "before": r.before, "now": r.after, "change": r.change}
+            for r in changed
+        ], hide_index=True)
+    else:
+        st.info("No check changed its verdict or value between the two sessions.")
+    same = [r.item for r in checks if not r.changed]
+    if same:
+        st.caption("Unchanged: " + "; ".join(same) + ".")
     rows = [
         {
-            "step": titles.get(r.step_key, r.step_key),
+            "step": TITLES.get(r.step_key, r.step_key),
             "item": r.item,
             "before": r.before,
             "now": r.after,
@@ -277,9 +510,57 @@ def _comparison(store: SessionStore, session_id: int) -> None:
         if r.changed
     ]
     if rows:
-        st.dataframe(rows, hide_index=True, key=f"sess-compare-{session_id}")
-    else:
-        st.info("Nothing changed between the two sessions.")
+        with st.expander(f"Every value that changed, step by step ({len(rows)})"):
+            st.table(rows, hide_index=True)
+    before_pics, now_pics = _step_pictures(previous), _step_pictures(current)
+    shared = [s.key for s in PROTOCOL if before_pics.get(s.key) and now_pics.get(s.key)]
+    if shared:
+        with st.expander("Pictures side by side"):
+            for key in shared:
+                st.markdown(f"**{TITLES[key]}**")
+                left, right = st.columns(2)
+                left.image(str(before_pics[key][0]), width="stretch",
+                           caption=f"Before: {human_datetime(previous.created_at)}")
+                right.image(str(now_pics[key][0]), width="stretch",
+                            caption=f"Now: {human_datetime(current.created_at)}")
+
+
+# --- the report -----------------------------------------------------------------------------
+
+
+def _signature(state: dict[str, Any], note: str) -> str:
+    ok = _ok_steps(state)
+    return json.dumps(
+        [sorted((k, id(r)) for k, r in ok.items()), note, state.get("answers") or {}],
+        sort_keys=True, default=str,
+    )
+
+
+def _save(state: dict[str, Any], ok: dict[str, EngineResult], note: str) -> bool:
+    """Save (or update) the session; True when it was stored."""
+    code = state.get("code", "")
+    reports = {k: r.report for k, r in ok.items()}
+    try:
+        media: dict[str, dict[str, bytes]] = {}
+        for key, result in ok.items():
+            files: dict[str, bytes] = {}
+            if result.annotated_video:
+                files["annotated_video.mp4"] = result.annotated_video
+            for i, (_, _, img) in enumerate(result.key_frames):
+                files[f"key_frame_{i}.png"] = _png(img)
+            media[key] = files
+        state["saved_id"] = _store().save_session(
+            code, reports, symptoms=state.get("answers") or {}, note=note, media=media,
+            session_uid=state["uid"],
+        )
+        state["saved_sig"] = _signature(state, note)
+        return True
+    except StoreError as exc:
+        components.problem(str(exc))
+    except Exception:
+        log.exception("saving the session failed")
+        components.problem("Sorry, the session could not be saved. The problem has been logged.")
+    return False
 
 
 def _review_stage(state: dict[str, Any]) -> None:
@@ -288,61 +569,53 @@ def _review_stage(state: dict[str, Any]) -> None:
     ok = _ok_steps(state)
     answers = state.get("answers") or {}
     reports = {k: r.report for k, r in ok.items()}
-    flags, explanations = _combined(reports, answers)
+    verdicts = session_verdicts(reports)
+    flags, explanations = _combined(verdicts, reports, answers)
     components.red_flags_box(flags, heading="Warning signs: refer to a doctor")
-    missing = [s.title for s in PROTOCOL if s.key not in ok]
+    missing = [s.title for s in PROTOCOL if s.key not in state["steps"]]
     if missing:
         st.warning("Not recorded yet: " + ", ".join(missing) + ".")
     for step in PROTOCOL:
-        if step.key in ok:
-            with st.container(border=True):
-                st.markdown(f"##### {step.title}")
-                results.show_result(ok[step.key], key=f"review-{step.key}", compact=True)
-    components.explanations_section(explanations)
+        if problem := _step_problem(state, step.key):
+            st.warning(f"{step.title} does not count: {problem}.")
+    if reports:
+        components.session_verdicts_table(verdicts)
+        for step in PROTOCOL:
+            if step.key in ok:
+                with st.expander(f"{step.title}: the step's own findings"):
+                    results.show_result(ok[step.key], key=f"review-{step.key}", compact=True)
+    components.explanations_section(explanations, clinician=True)
     note = st.text_area("Physiotherapist's note", key="sess-note", height=120)
     images = {k: [(cap, img) for _, cap, img in r.key_frames] for k, r in ok.items()}
-    save_col, pdf_col = st.columns(2)
-    if save_col.button(
-        "Save session", type="primary", key="sess-save", disabled=not ok, icon=":material/save:"
-    ):
-        try:
-            media: dict[str, dict[str, bytes]] = {}
-            for key, result in ok.items():
-                files: dict[str, bytes] = {}
-                if result.annotated_video:
-                    files["annotated_video.mp4"] = result.annotated_video
-                for i, (_, _, img) in enumerate(result.key_frames):
-                    files[f"key_frame_{i}.png"] = _png(img)
-                media[key] = files
-            state["saved_id"] = _store().save_session(
-                code, reports, symptoms=answers, note=note, media=media
-            )
-        except StoreError as exc:
-            components.problem(str(exc))
-        except Exception:
-            log.exception("saving the session failed")
-            components.problem(
-                "Sorry, the session could not be saved. The problem has been logged."
-            )
-    try:
-        pdf = _pdf_for(code, reports, images, answers, note) if ok else b""
-    except Exception:
-        log.exception("session PDF failed")
-        pdf = b""
-    pdf_col.download_button(
-        "Download PDF report",
-        pdf,
-        file_name=f"{code}-screening.pdf",
-        mime="application/pdf",
-        key="sess-pdf",
-        on_click="ignore",
-        disabled=not pdf,
-        icon=":material/picture_as_pdf:",
-    )
+    if st.button("Save session", type="primary", key="sess-save", disabled=not ok,
+                 icon=":material/save:") and _save(state, ok, note):
+        st.rerun()  # the page, its header included, shows the saved state
+    pdfs = _pdfs_for(code, reports, images, answers, note) if ok else (b"", b"")
+    _pdf_buttons(code, pdfs, "session", "sess")
     if state.get("saved_id"):
-        st.success(f"Session saved (number {state['saved_id']}).")
+        record = _store().get_session(state["saved_id"])
+        when = human_datetime(record.created_at)
+        if state.get("saved_sig") != _signature(state, note):
+            st.info(f"Changed since it was saved: press Save session again to update session "
+                    f"no. {record.id} of {when}.")
+        else:
+            again = f", updated {human_datetime(record.updated_at)}" if record.updated_at else ""
+            st.success(f"Session saved: no. {record.id} of {when}{again}. Saving again updates "
+                       "this session; 'New session' starts the next visit.")
         _comparison(_store(), state["saved_id"])
     components.disclaimer()
+
+
+def _session_bar(state: dict[str, Any]) -> None:
+    done = set(_ok_steps(state))
+    left, right = st.columns([4, 1.4])
+    saved = state.get("saved_id")
+    left.caption(
+        ("Saved as session no. " + str(saved) + " · " if saved else "Not saved yet · ")
+        + "Recorded: " + (", ".join(s.title for s in PROTOCOL if s.key in done) or "nothing yet")
+    )
+    right.button("New session", key="sess-new", on_click=_start_new_session,
+                 icon=":material/add:", help="Start the next visit of this patient afresh.")
 
 
 def _new_session() -> None:
@@ -363,14 +636,14 @@ def _new_session() -> None:
         return
     if state.get("code") != code:
         # A different patient: start from a clean slate.
+        fresh = _fresh(code, int(state.get("round") or 0) + 1)
         state.clear()
-        state.update({"steps": {}, "attempt": {}, "saved_id": None, "code": code})
+        state.update(fresh)
+    if msg := st.session_state.pop("sess-flash", None):
+        st.success(msg)
+    _session_bar(state)
     stage = st.radio("Step", STAGES, horizontal=True, key="sess-stage")
     index = STAGES.index(stage)
-    done = set(_ok_steps(state))
-    st.caption(
-        "Recorded: " + (", ".join(s.title for s in PROTOCOL if s.key in done) or "nothing yet")
-    )
     if index == 0:
         _symptom_stage(state)
     elif index <= len(PROTOCOL):
@@ -378,6 +651,9 @@ def _new_session() -> None:
     else:
         _review_stage(state)
     _nav_buttons(index)
+
+
+# --- history --------------------------------------------------------------------------------
 
 
 def _stored_images(record: SessionRecord) -> dict[str, list[tuple[str, Any]]]:
@@ -389,57 +665,30 @@ def _stored_images(record: SessionRecord) -> dict[str, list[tuple[str, Any]]]:
 
 
 def _show_record(store: SessionStore, record: SessionRecord) -> None:
-    titles = {s.key: s.title for s in PROTOCOL}
-    flags, explanations = _combined(record.steps, record.symptoms)
+    verdicts = session_verdicts(record.steps)
+    flags, explanations = _combined(verdicts, record.steps, record.symptoms)
     components.red_flags_box(flags, heading="Warning signs: refer to a doctor")
+    components.session_verdicts_table(verdicts)
     images = _stored_images(record)
     for key, report in record.steps.items():
-        with st.container(border=True):
-            st.markdown(f"##### {titles.get(key, key)}")
-            details = [f"{label}: {value}" for label, value in summary_parts(report)]
-            if camera := camera_line(report):
-                details.append(camera)
-            if details:
-                st.caption(" · ".join(details))
-            for finding in report.get("findings") or []:
-                severity = severity_text(finding)  # seen or uncertain ones only
-                st.markdown(
-                    f"- **{finding_title(finding)}**: "
-                    f"{STATUS_LABELS.get(finding.get('status'), finding.get('status'))}"
-                    + (f" ({severity})" if severity else "")
-                )
+        with st.expander(f"{TITLES.get(key, key)}: the step's own findings"):
+            components.summary_line(report)
+            components.how_measured(report)
+            components.findings_list(report, [], key=f"hist-{record.id}-{key}")
             if images.get(key):
-                cols = st.columns(min(3, len(images[key])))
-                for col, (_, path) in zip(cols, images[key], strict=False):
-                    col.image(str(path), width="stretch")
-    if explanations:
-        with st.expander("Explanations"):
-            for item in sorted_explanations(explanations):
-                _, body = text_of(item)
-                st.markdown(f"**{explanation_title(item)}** {body}")
+                components.evidence_pictures([("Key frame", p) for _, p in images[key]])
+    components.explanations_section(explanations, clinician=True)
     if record.note:
         st.markdown(f"**Note:** {record.note}")
-    try:
-        pdf = _pdf_for(
-            record.patient_code,
-            record.steps,
-            images,
-            record.symptoms,
-            record.note,
-            created_at=record.created_at,
-        )
-    except Exception:
-        log.exception("stored session PDF failed")
-        pdf = b""
-    st.download_button(
-        "Download this session's PDF",
-        pdf,
-        file_name=f"{record.patient_code}-{record.created_at[:10]}.pdf",
-        mime="application/pdf",
-        key=f"hist-pdf-{record.id}",
-        on_click="ignore",
-        disabled=not pdf,
+    pdfs = _pdfs_for(
+        record.patient_code,
+        record.steps,
+        images,
+        record.symptoms,
+        record.note,
+        created_at=record.created_at,
     )
+    _pdf_buttons(record.patient_code, pdfs, record.created_at[:10], f"hist-{record.id}")
     _comparison(store, record.id)
 
 
@@ -454,7 +703,7 @@ def _history() -> None:
         return
     sessions = store.list_sessions(code)
     labels = {
-        s.id: f"{s.created_at[:16].replace('T', ' ')} · {len(s.steps)} step(s) · no. {s.id}"
+        s.id: f"{human_datetime(s.created_at)} · {len(s.steps)} step(s) · no. {s.id}"
         for s in sessions
     }
     chosen = st.radio("Session", list(labels), format_func=labels.get, key=f"hist-sess-{code}")
@@ -477,10 +726,31 @@ def _history() -> None:
             st.rerun()
 
 
+def _clinic_settings() -> None:
+    """Clinic and clinician names for the PDF: set once, kept in the session database."""
+    settings = _settings()
+    title = "Clinic details for the reports"
+    if settings.get("clinic") or settings.get("clinician"):
+        title += ": " + ", ".join(v for v in (settings.get("clinic"),
+                                              settings.get("clinician")) if v)
+    with (st.expander(title, icon=":material/local_hospital:"),
+          st.form("sess-clinic-form", border=False)):
+        clinic = st.text_input("Clinic", value=settings.get("clinic", ""), key="sess-clinic")
+        clinician = st.text_input("Clinician", value=settings.get("clinician", ""),
+                                  key="sess-clinician")
+        if st.form_submit_button("Save clinic details"):
+            _store().set_settings({"clinic": clinic, "clinician": clinician})
+            st.session_state["sess-flash-clinic"] = "Clinic details saved."
+            st.rerun()
+    if msg := st.session_state.pop("sess-flash-clinic", None):
+        st.success(msg)
+
+
 def page() -> None:
     st.header("Screening session")
     if msg := st.session_state.pop("hist-deleted", None):
         st.success(msg)
+    _clinic_settings()
     new_tab, history_tab = st.tabs(["New session", "Patient history"])
     with new_tab:
         _new_session()
