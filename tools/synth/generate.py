@@ -23,7 +23,7 @@ import math
 import os
 import sys
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -47,6 +47,15 @@ HYPEREXT_DEG, HYPEREXT_MARGIN = -5.0, 2.5
 BENT_DEG, BENT_LOW, BENT_HIGH = 10.0, 5.0, 13.0
 HOLLOW_DEG, HOLLOW_LOW, HOLLOW_HIGH = 5.0, 3.0, 7.5
 SHIFT_PCT, SHIFT_LOW, SHIFT_HIGH = 59.0, 55.0, 62.0
+
+# Walks: the walker's centre is at most this far off the camera's axis at either end of the
+# clip, and the whole body stays inside the picture with this margin (share of each side).
+WALK_EDGE_DEG = 15.0
+WALK_MARGIN = 0.03
+# Frame size (width, height) of the committed walks: 720p-class 4:3, as a phone films, so the
+# walker (about a third of the picture's height across a 5 s walk) is not unrealistically
+# small. Items without `frame_px` keep the old defaults (stills 480x640, walks 640x480).
+WALK_FRAME_PX = (960, 720)
 
 BODIES = {
     "f1": BodyShape("f1", gender=1.0, age=0.70, weight=0.5, height=0.5,
@@ -96,8 +105,10 @@ class Item:
     stand: StandSpec | None = None
     gait: GaitStyle | None = None
     borderline: bool = False
-    camera: dict = field(default_factory=dict)  # overrides: distance/height/fov/fill
+    camera: dict = field(default_factory=dict)  # overrides: distance/height/fov/fill/edge_deg
     phone: PhoneCam | None = None  # validation/dev splits: phone-camera conditions
+    duration_s: float = 2.4  # walks: clip length
+    frame_px: tuple[int, int] | None = None  # (width, height); None: 480x640 / 640x480
 
 
 def _stand(name: str, view: str, posture: str, body: str, style: int, borderline: bool = False,
@@ -168,16 +179,22 @@ def catalogue() -> list[Item]:
         s("stand_front_border_weight_left_f3", "front", "weight_shift", "f3", 2,
           borderline=True, weight_leg="left", lateral_shift_deg=0.8, pelvic_drop_deg=1.5),
     ]
+    # Walks: long enough that each leg shows four complete stance phases (its heel strike at
+    # 0.1 s or later, its toe-off at least 0.2 s before the end) at the item's own cadence
+    # and starting phase; the camera stands far enough away that the walker is never more
+    # than WALK_EDGE_DEG off its axis, with the narrowest lens that keeps the whole walk in
+    # the picture (see _walk_camera), filmed at WALK_FRAME_PX.
     walks = [
-        ("walk_side_left_normal_f1", "side_left", NORMAL, "f1", 0),
-        ("walk_side_right_normal_m1", "side_right", NORMAL, "m1", 2),
-        ("walk_side_left_crouch_m2", "side_left", CROUCH, "m2", 3),
-        ("walk_side_right_hyperext_f3", "side_right", HYPEREXT, "f3", 4),
-        ("walk_side_left_stiff_m3", "side_left", STIFF, "m3", 1),
+        ("walk_side_left_normal_f1", "side_left", NORMAL, "f1", 0, 4.9),
+        ("walk_side_right_normal_m1", "side_right", NORMAL, "m1", 2, 4.9),
+        ("walk_side_left_crouch_m2", "side_left", CROUCH, "m2", 3, 5.5),
+        ("walk_side_right_hyperext_f3", "side_right", HYPEREXT, "f3", 4, 4.7),
+        ("walk_side_left_stiff_m3", "side_left", STIFF, "m3", 1, 5.5),
     ]
-    for name, view, gait, body, style in walks:
+    for name, view, gait, body, style, duration in walks:
         items.append(Item(f"{name}.mp4", "video", view, "walking", gait.name, body, style,
-                          gait=gait))
+                          gait=gait, camera={"edge_deg": WALK_EDGE_DEG}, duration_s=duration,
+                          frame_px=WALK_FRAME_PX))
     return items
 
 
@@ -236,16 +253,43 @@ def expected_findings(item: Item, truth: dict) -> dict[str, str]:
 def _camera(item: Item, rng: np.random.Generator, body_height_m: float) -> CameraSpec:
     over = item.camera
     if item.kind == "image":
-        width, height = (480, 640)
+        width, height = item.frame_px or (480, 640)
         fill = over.get("fill", float(rng.uniform(0.62, 0.8)))
     else:
-        width, height = (640, 480)
+        width, height = item.frame_px or (640, 480)
         fill = over.get("fill", float(rng.uniform(0.45, 0.52)))
     fov = over.get("fov", float(rng.uniform(38, 48)))
     visible = body_height_m / fill
     distance = visible / (2 * math.tan(math.radians(fov) / 2))
     cam_height = over.get("height", float(rng.uniform(0.85, 1.25)))
     return CameraSpec(item.view, round(distance, 3), cam_height, round(fov, 2), width, height)
+
+
+def _walk_camera(camera: CameraSpec, vertices: np.ndarray, centre: np.ndarray,
+                 stature: float, edge_deg: float, margin: float = WALK_MARGIN) -> CameraSpec:
+    """Camera for a whole walk: far enough away that the walker's centre (mean vertex) is
+    never more than `edge_deg` off the camera's axis, then the narrowest lens (vertical field
+    of view, 0.01 deg steps) that keeps every vertex of every frame inside the picture with
+    `margin` of each side to spare. `vertices`: (frames, N, 3)."""
+    along = np.abs(vertices[:, :, 1].mean(axis=1) - centre[1])
+    distance = round(float(along.max()) / math.tan(math.radians(edge_deg)), 3)
+    points = vertices[:, ::4].reshape(-1, 3)
+    lo_x, hi_x = margin * camera.width_px, (1 - margin) * camera.width_px
+    lo_y, hi_y = margin * camera.height_px, (1 - margin) * camera.height_px
+
+    def fits(fov_centi: int) -> bool:
+        cam = replace(camera, distance_m=distance, yfov_deg=fov_centi / 100)
+        px = project(points, cam, centre, stature)
+        return bool((px[:, 0].min() >= lo_x) & (px[:, 0].max() <= hi_x)
+                    & (px[:, 1].min() >= lo_y) & (px[:, 1].max() <= hi_y))
+
+    low, high = 500, 9000  # 5-90 deg, in hundredths
+    if not fits(high):
+        raise ValueError("the walk does not fit in the picture at any lens")
+    while high - low > 1:
+        mid = (low + high) // 2
+        low, high = (low, mid) if fits(mid) else (mid, high)
+    return replace(camera, distance_m=distance, yfov_deg=high / 100)
 
 
 # ---------------------------------------------------------------- MediaPipe quick check
@@ -340,7 +384,7 @@ def make_item(item: Item, body: BodyModel, out: Path, rng: np.random.Generator,
         if check:
             record["_check"] = mediapipe_check(image)
     else:
-        fps, duration = 30, 2.4
+        fps, duration = 30, item.duration_s
         cycle = float(rng.uniform(1.02, 1.14))
         stature = float(body.pose(shape, [{}]).vertices[0][:, 2].ptp())
         posed, info = simulate_walk(body, shape, item.gait, fps, duration, cycle,
@@ -348,6 +392,9 @@ def make_item(item: Item, body: BodyModel, out: Path, rng: np.random.Generator,
         path_mid = float(np.mean(posed.vertices[[0, -1], :, 1].mean(axis=1)))
         camera = _camera(item, rng, stature)
         centre = np.array([0.0, path_mid, 0.0])
+        if "edge_deg" in item.camera:
+            camera = _walk_camera(camera, posed.vertices, centre, stature,
+                                  item.camera["edge_deg"])
         renderer = Renderer(camera.width_px, camera.height_px)
         frames = []
         for b in range(len(posed.vertices)):
