@@ -401,18 +401,24 @@ class FarSubjectConfig:
     in none at 0.134). When the subject scan finds nobody, finds the subject seldom or finds
     them small, it searches its samples again in overlapping tiles, which MediaPipe scales
     up to its networks' size, and the pose pass follows the person in a crop around them
-    (``subject.needs_tiled_search``). Clips whose subject is found at once never pay for it.
+    (``subject.tiled_search_reason``). Clips whose subject is found at once never pay for it.
     """
 
     # False: never search in tiles (the scan and the pose pass see whole frames only).
     enabled: bool = True
     # A subject whose median shoulder-to-ankle length is under this share of the frame's
-    # long side is small: searched for in tiles and followed in a crop. Real clips found at
-    # once measure 0.17 to 0.54 (the outdoor walk 0.17, the dev split's walkers 0.18-0.27).
-    small_height_share: float = 0.15
+    # long side is small: searched for in tiles and followed in a crop, since the pose pass
+    # over whole frames loses them (the dev split's far walker: 0.145, followed in 10 of 120
+    # frames). Every other clip here measures 0.17 or more (the outdoor walk 0.17, the
+    # synthetic and validation walkers 0.175 to 0.27) but one validation walker at 0.149,
+    # followed either way.
+    small_height_share: float = 0.16
     # The subject is seen seldom when found in under this share of all samples, or in
     # under ``min_seen_share_in_view`` of the samples from their first sighting to their last
-    # (detections that come and go; the outdoor walk: 0.44 and 0.88).
+    # (detections that come and go; the outdoor walk: 0.44 and 0.88). They are then looked
+    # for in tiles too, but followed in a crop only when small: MediaPipe's tracker holds a
+    # larger person once found (a synthetic walker at 0.185 seen in 1 of 11 samples was
+    # followed in 161 of 165 frames).
     min_seen_share: float = 0.3
     min_seen_share_in_view: float = 0.6
     # The tiles: squares this share of the frame's long side, as many as cover the frame

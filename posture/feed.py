@@ -5,6 +5,8 @@ video it first scans for the subject (``subject.scan_for_subject``); a short cli
 once and shared between the scan and a pose pass that starts beside it (``Restart`` is
 raised when the scan ends up wanting a crop); a clip whose subject stands still is analysed
 at ``Config.standing_analysis_fps``. None of this changes what is measured (bench/README.md).
+A person too small for MediaPipe to find in the whole frame is looked for in tiles and
+followed in a crop (``subject.tiled_search_reason``; photos: ``subject.scan_photo``).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from .source import (
     prefetch,
     probe,
 )
-from .subject import SubjectPlan, choose_subject, link_tracks, scan_for_subject
+from .subject import SubjectPlan, choose_subject, link_tracks, scan_for_subject, scan_photo
 
 
 def _prefetch(frames: Iterable[Frame], size: int = 4) -> Iterator[Frame]:
@@ -143,6 +145,7 @@ class _BackgroundScan:
         self._media = media
         self._seen = 0
         self._crop = False
+        self._crop_likely = threading.Event()
         self._thread = threading.Thread(
             target=self._run, args=(source, info, config, shared), daemon=True)
         self._thread.start()
@@ -151,16 +154,21 @@ class _BackgroundScan:
         frames = shared.feed()
         try:
             self.plan = scan_for_subject(source, info, config, frames=frames,
-                                         samples=self.samples)
+                                         samples=self.samples,
+                                         crop_likely=self._crop_likely)
         except BaseException as err:  # re-raised by ``result`` in the caller's thread
             self._error = err
         finally:
             frames.close()
 
     def wants_crop(self) -> bool:
-        """Whether the pose pass will follow someone in a crop, as far as the scan knows."""
+        """Whether the pose pass will follow someone in a crop, as far as the scan knows
+        (true as soon as the scan searches in tiles for nobody or someone small: the pass
+        over whole frames would then only hold up that search)."""
         if not self._thread.is_alive():
             return self.plan is not None and self.plan.track is not None
+        if self._crop_likely.is_set():
+            return True
         samples = list(self.samples)
         if len(samples) != self._seen:
             self._seen = len(samples)
@@ -288,6 +296,22 @@ def _open_video(source: str | Path, info: MediaInfo, config: Config,
     return Opened(media.info, frames, "video", media, plan, step, copies=copies)
 
 
+def _open_photo(source: Any, info: MediaInfo, frames: Iterable[Frame], config: Config,
+                media: Any) -> Opened:
+    """The pose pass over a photo: over the whole picture, as always when the person is
+    found there, or in a crop around a person too small for MediaPipe to find in the whole
+    picture (``subject.scan_photo``: one MediaPipe call first, tiles only when needed)."""
+    frames = list(frames)
+    plan = scan_photo(source, info, config, frames)
+    opened = Opened(info, frames, "image", media, None)
+    if plan.track is None:
+        return opened
+    if media is not None:
+        media.close()
+    opened.plan = plan
+    return reopen_every_frame(source, opened, config)
+
+
 def open_frames(source: Any, config: Config, copies: DisplayCopies | None = None) -> Opened:
     """What the pose pass reads, for a path, an image array or frames. ``copies`` (video
     files only) keeps small copies of the decoded frames for the annotated video."""
@@ -297,12 +321,12 @@ def open_frames(source: Any, config: Config, copies: DisplayCopies | None = None
             return _open_video(source, info, config, copies)
         media = open_media(source, max_side_px=config.pose.inference_max_side_px,
                            max_duration_s=config.max_duration_s)
-        return Opened(media.info, _prefetch(media), "image", media, None)
+        return _open_photo(source, media.info, _prefetch(media), config, media)
     if isinstance(source, np.ndarray):
         frame = frame_from_array(source)
         h, w = frame.image_rgb.shape[:2]
         info = MediaInfo("image", w, h, None, None, 1, 0, None, None)
-        return Opened(info, [frame], "image", None, None)
+        return _open_photo(source, info, [frame], config, None)
     frames = list(source)
     if not frames:
         raise InputError("No frames were given to analyse.")
@@ -311,6 +335,9 @@ def open_frames(source: Any, config: Config, copies: DisplayCopies | None = None
 
 
 def reopen_every_frame(source: Any, opened: Opened, config: Config) -> Opened:
-    """A fresh pose pass over every frame of a video file, following ``opened.plan``."""
+    """A fresh pose pass over every frame of a video file (or over a photo), following
+    ``opened.plan``."""
+    if isinstance(source, np.ndarray):
+        return Opened(opened.info, [frame_from_array(source)], opened.mode, None, opened.plan)
     media, frames = _decode(source, opened.plan, config, 1, opened.copies)
     return Opened(opened.info, frames, opened.mode, media, opened.plan, copies=opened.copies)

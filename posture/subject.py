@@ -8,11 +8,18 @@ main subject, and other stretches join it only where they continue from where it
 
 from __future__ import annotations
 
+import queue
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, closing
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from .config import QualityConfig
+from .config import Config, FarSubjectConfig, QualityConfig
 from .landmarks import LEFT_ANKLE, LEFT_HIP, LEFT_SHOULDER, RIGHT_ANKLE, RIGHT_HIP, RIGHT_SHOULDER
 
 
@@ -176,11 +183,14 @@ class SubjectPlan:
 
 
 def sightings_in_frame(
-    image_rgb: np.ndarray, t_s: float, find_one, scale: float, max_people: int = 3
+    image_rgb: np.ndarray, t_s: float, find_one, scale: float, max_people: int = 3,
+    origin_px: tuple[int, int] = (0, 0),
 ) -> list[Sighting]:
     """Everyone ``find_one`` (image -> (33, 2) pixels or None) finds in one frame.
 
-    ``scale`` converts pixels of ``image_rgb`` to pixels of the full frame.
+    ``scale`` converts pixels of ``image_rgb`` to pixels of the full frame; ``origin_px``
+    is where ``image_rgb`` starts in the frame it was cut from (a tile), in that frame's
+    pixels before scaling.
     """
     image = image_rgb.copy()
     found: list[Sighting] = []
@@ -198,9 +208,11 @@ def sightings_in_frame(
         shoulders = (xy[LEFT_SHOULDER] + xy[RIGHT_SHOULDER]) / 2
         ankles = (xy[LEFT_ANKLE] + xy[RIGHT_ANKLE]) / 2
         height = float(np.linalg.norm(shoulders - ankles))
+        ox, oy = origin_px
         found.append(Sighting(
-            t_s, (float(hips[0] * scale), float(hips[1] * scale)),
-            (float(x0 * scale), float(y0 * scale), float(x1 * scale), float(y1 * scale)),
+            t_s, (float((hips[0] + ox) * scale), float((hips[1] + oy) * scale)),
+            (float((x0 + ox) * scale), float((y0 + oy) * scale),
+             float((x1 + ox) * scale), float((y1 + oy) * scale)),
             height * scale,
         ))
     return found
@@ -302,7 +314,238 @@ class SampleTimes:
         return True
 
 
-def scan_for_subject(path, info, config, frames=None, samples=None) -> SubjectPlan:
+# --------------------------------------------------------------------------- far subjects
+# MediaPipe's person detector sees the whole frame shrunk to 224 px, so someone far from
+# the camera, or filmed at a low resolution, is too small for it (``FarSubjectConfig``).
+# When the scan finds nobody, finds the subject seldom, or finds them small, it searches its
+# samples again in overlapping tiles: MediaPipe scales each tile up to its networks' size,
+# so a person small in the frame is large in a tile. The pose pass then follows them in a
+# crop around them, which MediaPipe enlarges the same way.
+
+
+def tile_boxes(width_px: int, height_px: int,
+               far: FarSubjectConfig) -> list[tuple[int, int, int, int]]:
+    """Overlapping square tiles (x0, y0, x1, y1), row by row, that cover a ``width_px`` x
+    ``height_px`` image: ``far.tile_side_share`` of its long side, neighbours overlapping
+    by at least ``far.tile_overlap`` of a tile; none when smaller than
+    ``far.min_tile_side_px``.
+
+    >>> tiles = tile_boxes(640, 480, FarSubjectConfig())
+    >>> len(tiles), tiles[0], tiles[1], tiles[-1]
+    (12, (0, 0, 256, 256), (128, 0, 384, 256), (384, 224, 640, 480))
+    """
+    side = int(round(far.tile_side_share * max(width_px, height_px)))
+    if side < far.min_tile_side_px:
+        return []
+    stride = side * (1 - min(max(far.tile_overlap, 0.0), 0.9))
+
+    def spans(length: int) -> list[tuple[int, int]]:
+        if side >= length:
+            return [(0, length)]
+        count = int(np.ceil((length - side) / stride - 1e-9)) + 1
+        step = (length - side) / (count - 1)
+        return [(int(round(k * step)), int(round(k * step)) + side) for k in range(count)]
+
+    return [(x0, y0, x1, y1) for y0, y1 in spans(height_px) for x0, x1 in spans(width_px)]
+
+
+def _inner_margin(box: np.ndarray, tile: tuple[int, int, int, int],
+                  width_px: int, height_px: int) -> float:
+    """How far ``box`` keeps from the edges of ``tile`` that lie inside the image (a person
+    cut by one of them is whole in a neighbouring tile); negative when it crosses one."""
+    tx0, ty0, tx1, ty1 = tile
+    gaps = []
+    if tx0 > 0:
+        gaps.append(box[0] - tx0)
+    if ty0 > 0:
+        gaps.append(box[1] - ty0)
+    if tx1 < width_px:
+        gaps.append(tx1 - box[2])
+    if ty1 < height_px:
+        gaps.append(ty1 - box[3])
+    return float(min(gaps, default=np.inf))
+
+
+def _same_person(a: Sighting, b: Sighting, within_heights: float) -> bool:
+    """Two sightings in one sample whose hip centres are close enough to be one person."""
+    size = max(a.height_px, b.height_px, 1.0)
+    gap = np.hypot(a.centre_px[0] - b.centre_px[0], a.centre_px[1] - b.centre_px[1])
+    return bool(gap <= within_heights * size)
+
+
+def tiled_sightings(image_rgb: np.ndarray, t_s: float, find_one, scale: float,
+                    far: FarSubjectConfig) -> list[Sighting]:
+    """Everyone found in ``image_rgb`` as a whole and in each of its tiles, each person once,
+    in pixels of the full frame (``find_one`` and ``scale`` as for ``sightings_in_frame``).
+    A person seen in several tiles keeps the sighting farthest from a tile's inner edge."""
+    h, w = image_rgb.shape[:2]
+    candidates = [(np.inf, s) for s in sightings_in_frame(image_rgb, t_s, find_one, scale)]
+    for tile in tile_boxes(w, h, far):
+        x0, y0, x1, y1 = tile
+        for sighting in sightings_in_frame(image_rgb[y0:y1, x0:x1], t_s, find_one, scale,
+                                           far.tile_max_people, origin_px=(x0, y0)):
+            box = np.array(sighting.box_px) / scale
+            candidates.append((_inner_margin(box, tile, w, h), sighting))
+    kept: list[Sighting] = []
+    for _, sighting in sorted(candidates, key=lambda c: -c[0]):
+        if not any(_same_person(sighting, k, far.same_person_heights) for k in kept):
+            kept.append(sighting)
+    return kept
+
+
+def _main_track(tracks: list[Track]) -> Track | None:
+    """The track ``choose_subject`` follows, else the person seen largest for longest (the
+    one a pose pass over whole frames ends up measuring), None when nobody was seen."""
+    chosen = choose_subject(tracks).track
+    if chosen is not None:
+        return chosen
+    seen_twice = [t for t in tracks if len(t.sightings) >= 2] or tracks
+    return max(seen_twice, key=lambda t: t.presence_px, default=None)
+
+
+def _is_small(track: Track, width_px: int, height_px: int, far: FarSubjectConfig) -> bool:
+    """The person's median shoulder-to-ankle length is a small share of the long side."""
+    size = float(np.median([s.height_px for s in track.sightings]))
+    return size < far.small_height_share * max(width_px, height_px)
+
+
+def _seen_seldom(track: Track, samples: list[list[Sighting]], far: FarSubjectConfig) -> bool:
+    """The person is missing from many samples, overall or while they are in view."""
+    index = {id(s): k for k, sample in enumerate(samples) for s in sample}
+    first, last = index[id(track.sightings[0])], index[id(track.sightings[-1])]
+    seen = len(track.sightings)
+    return (seen < far.min_seen_share * len(samples)
+            or seen < far.min_seen_share_in_view * (last - first + 1))
+
+
+def tiled_search_reason(samples: list[list[Sighting]], width_px: int, height_px: int,
+                        far: FarSubjectConfig) -> str | None:
+    """Why the scan's samples (whole frames) call for a search in tiles: "nobody" found,
+    the subject "small" against the frame, or seen "seldom"; None when they do not."""
+    if not far.enabled or not samples or not tile_boxes(width_px, height_px, far):
+        return None
+    main = _main_track(link_tracks(samples))
+    if main is None:
+        return "nobody"
+    if _is_small(main, width_px, height_px, far):
+        return "small"
+    return "seldom" if _seen_seldom(main, samples, far) else None
+
+
+def plan_after_tiles(tiled: list[list[Sighting]], width_px: int, height_px: int,
+                     far: FarSubjectConfig) -> SubjectPlan:
+    """The plan from samples searched in tiles: as ``choose_subject``, but a lone person
+    small in the picture is followed in a crop too, since a pose pass over whole frames
+    loses them (MediaPipe's tracker holds a larger person it found once, even one its
+    detector seldom finds). A person seen in one sample of a video is taken for a false
+    detection and not followed."""
+    tracks = link_tracks(tiled)
+    plan = choose_subject(tracks)
+    main = _main_track(tracks)
+    if plan.track is not None or main is None:
+        return plan
+    if len(main.sightings) < min(2, len(tiled)) or not _is_small(main, width_px, height_px,
+                                                                  far):
+        return plan
+    first, last = main.sightings[0].t_s, main.sightings[-1].t_s
+    when = f", from {first:.1f} s to {last:.1f} s" if last > first else ""
+    return SubjectPlan(main, plan.people_seen, (
+        "The person is small in the picture and was found by a search of its parts; the "
+        f"analysis follows them{when}, in a crop around them."))
+
+
+# --------------------------------------------------------------------------- the scan
+
+
+class _Searcher:
+    """MediaPipe graphs in photo mode, lent to the threads that search the scan's samples
+    (photo mode keeps no state, so which graph searches a sample does not change what it
+    finds). ``how`` is ``sightings_in_frame`` or a tiled search."""
+
+    def __init__(self, stack: ExitStack, config: Config, width_px: int, graphs: int) -> None:
+        self._stack = stack
+        self._config = config
+        self._width_px = width_px
+        self._graphs = 0
+        self._estimators: queue.Queue = queue.Queue()
+        self.add_graphs(graphs)
+
+    def add_graphs(self, graphs: int) -> None:
+        """Make sure at least ``graphs`` graphs exist (each costs about 0.1 s to build)."""
+        from .pose import PoseEstimator
+
+        while self._graphs < graphs:
+            self._estimators.put(self._stack.enter_context(
+                PoseEstimator("image", self._config.pose)))
+            self._graphs += 1
+
+    def search(self, how: Callable[..., list[Sighting]], image: np.ndarray,
+               t_s: float) -> list[Sighting]:
+        """``how(image, t_s, find_one, scale)`` with a free graph."""
+        estimator = self._estimators.get()
+
+        def find_one(image: np.ndarray) -> np.ndarray | None:
+            h, w = image.shape[:2]
+            pose_frame = estimator.estimate(image, 0, 0.0, w, h)
+            return pose_frame.xy_px if pose_frame.found else None
+
+        try:
+            return how(image, t_s, find_one, self._width_px / image.shape[1])
+        finally:
+            self._estimators.put(estimator)
+
+    def search_all(self, frames: Iterable[Any], how: Callable[..., list[Sighting]],
+                   workers: int, out: list[list[Sighting]]) -> None:
+        """Search every frame with ``workers`` threads, appending to ``out`` in order."""
+        self.add_graphs(workers)
+        with ThreadPoolExecutor(workers) as pool:
+            pending: deque = deque()
+            for frame in frames:
+                pending.append(pool.submit(self.search, how, frame.image_rgb, frame.t_s))
+                while len(pending) > workers:  # in order, with few frames waiting
+                    out.append(pending.popleft().result())
+            while pending:
+                out.append(pending.popleft().result())
+
+
+def _keyframe_samples(frames: Iterable[Any], spacing_s: float) -> Iterator[Any]:
+    """Keyframes no closer together than about ``spacing_s``."""
+    next_t_s = -np.inf
+    for frame in frames:
+        if frame.t_s >= next_t_s:
+            next_t_s = frame.t_s + 0.9 * spacing_s
+            yield frame
+
+
+def _sampled_frames(stack: ExitStack, path: Any, config: Config, times: SampleTimes,
+                    duration_s: float, frames: Iterable[Any] | None) -> Iterator[Any]:
+    """The scan's samples, in order: taken from ``frames`` when given (every frame of the
+    clip, in order), else decoded from ``path`` in a thread, where a clip over 30 s whose
+    keyframes come at least as often as the samples has only its keyframes decoded."""
+    from .source import open_media, prefetch
+
+    if frames is not None:
+        return (frame for frame in frames if times.take(frame.t_s) and frame.image_rgb.size)
+    max_side = config.pose.inference_max_side_px
+    media = stack.enter_context(open_media(
+        path, max_side_px=max_side, max_duration_s=config.max_duration_s))
+    # Decoding every frame of a long clip costs more than searching the samples; keyframes
+    # alone are nearly free to decode and serve as samples when close enough together.
+    spacing_s = times.spacing_s
+    gap_s = media.max_keyframe_gap_s() if duration_s > 30 else None
+    keyframes_only = gap_s is not None and gap_s <= 1.5 * spacing_s
+    # Frames that are not samples are decoded but not converted.
+    # (closed before the media: the decoder thread stops first)
+    decoded = stack.enter_context(closing(prefetch(media.frames(
+        max_side_px=max_side, keyframes_only=keyframes_only,
+        convert_if=None if keyframes_only else times.take))))
+    if keyframes_only:
+        return _keyframe_samples(decoded, spacing_s)
+    return (frame for frame in decoded if frame.image_rgb.size)
+
+
+def scan_for_subject(path, info, config, frames=None, samples=None,
+                     crop_likely: threading.Event | None = None) -> SubjectPlan:
     """Sample a video file about twice a second and plan whom the pose pass follows.
 
     ``frames``: the clip's frames already decoded at the inference size, in order (the
@@ -311,76 +554,87 @@ def scan_for_subject(path, info, config, frames=None, samples=None) -> SubjectPl
     while the samples are searched, and a long clip whose keyframes come at least as often
     as the samples has only its keyframes decoded. ``samples``: a list that receives each
     sample's sightings (the pipeline reads how much the subject moves from them).
-    Clips with many samples are searched by two MediaPipe graphs side by side (photo mode
-    keeps no state, so which graph searches a sample does not change what it finds).
+    Clips with many samples are searched by two MediaPipe graphs side by side.
+
+    When the samples show nobody, or the subject small or seldom (``tiled_search_reason``),
+    the file is sampled again and each sample searched in tiles too; ``samples`` then holds
+    what that search found, and ``crop_likely`` is set when it begins for nobody or a small
+    subject (a pose pass over whole frames beside the scan is then most likely wasted). A
+    photo (``info.kind`` "image") is planned by ``scan_photo``.
     """
-    import queue
-    from collections import deque
-    from concurrent.futures import ThreadPoolExecutor
-    from contextlib import ExitStack, closing
-
-    from .pose import PoseEstimator
-    from .source import open_media, prefetch
-
     if info.kind != "video":
-        return SubjectPlan(None, 1, "One photo.")
+        return scan_photo(path, info, config, frames)
     fps = info.fps or 30.0
     duration = info.duration_s or ((info.frame_count or 0) / fps)
     n_samples = int(min(40, max(4, duration * 2)))
     every_nth = max(1, int(round((info.frame_count or fps * duration) / n_samples)))
-    spacing_s = every_nth / fps
-    times = SampleTimes(spacing_s, fps, duration if duration > 0 else None)
+    expected_s = duration if duration > 0 else None
+
+    def sample_times() -> SampleTimes:
+        return SampleTimes(every_nth / fps, fps, expected_s)
+
     samples = [] if samples is None else samples
-    max_side = config.pose.inference_max_side_px
-    workers = 2 if n_samples >= 8 or times.expected_s is None else 1
+    far = config.far_subject
+    workers = 2 if n_samples >= 8 or expected_s is None else 1
     with ExitStack() as stack:
-        estimators: queue.Queue = queue.Queue()
-        for _ in range(workers):
-            estimators.put(stack.enter_context(PoseEstimator("image", config.pose)))
-        pool = stack.enter_context(ThreadPoolExecutor(workers))
-        keyframes_only = False
+        searcher = _Searcher(stack, config, info.width_px, workers)
+        searcher.search_all(_sampled_frames(stack, path, config, sample_times(), duration,
+                                            frames), sightings_in_frame, workers, samples)
+        reason = tiled_search_reason(samples, info.width_px, info.height_px, far)
+        if reason is None:
+            return choose_subject(link_tracks(samples))
+        if crop_likely is not None and reason != "seldom":
+            crop_likely.set()
+        tiled: list[list[Sighting]] = []
+        searcher.search_all(_sampled_frames(stack, path, config, sample_times(), duration,
+                                            None), _tiled_search(far), 2, tiled)
+    samples[:] = tiled
+    return plan_after_tiles(tiled, info.width_px, info.height_px, far)
+
+
+def _tiled_search(far: FarSubjectConfig) -> Callable[..., list[Sighting]]:
+    """``tiled_sightings`` with the tiles of ``far``, called as ``sightings_in_frame`` is."""
+    def how(image: np.ndarray, t_s: float, find_one, scale: float) -> list[Sighting]:
+        return tiled_sightings(image, t_s, find_one, scale, far)
+
+    return how
+
+
+def scan_photo(path: Any, info: Any, config: Config,
+               frames: Iterable[Any] | None = None) -> SubjectPlan:
+    """Plan the pose pass over a photo: the whole picture (``track`` None), unless the
+    person in it is small (found in the whole picture or only in tiles), who is then
+    followed in a crop.
+
+    ``frames``: the photo already decoded at the inference size (a one-frame iterable,
+    read to its end); else it is read from ``path``.
+    """
+    from .source import open_media
+
+    far = config.far_subject
+    one_photo = SubjectPlan(None, 1, "One photo.")
+    nobody = SubjectPlan(None, 0, "No person was found in the scan.")
+    if not far.enabled or not tile_boxes(info.width_px, info.height_px, far):
+        return one_photo  # nothing to search for beyond what the pose pass sees
+    with ExitStack() as stack:
         if frames is None:
-            media = stack.enter_context(open_media(
-                path, max_side_px=max_side, max_duration_s=config.max_duration_s))
-            # Decoding every frame of a long clip costs more than searching the samples;
-            # keyframes alone are nearly free to decode and serve as samples when close
-            # enough together.
-            gap_s = media.max_keyframe_gap_s() if duration > 30 else None
-            keyframes_only = gap_s is not None and gap_s <= 1.5 * spacing_s
-            # Frames that are not samples are decoded but not converted.
-            # (closed before the media: the decoder thread stops first)
-            frames = stack.enter_context(closing(prefetch(media.frames(
-                max_side_px=max_side, keyframes_only=keyframes_only,
-                convert_if=None if keyframes_only else times.take))))
-        else:
-            frames = (frame for frame in frames if times.take(frame.t_s))
+            frames = stack.enter_context(open_media(
+                path, max_side_px=config.pose.inference_max_side_px))
+        decoded = list(frames)
+        if not decoded:
+            return nobody
+        image = decoded[0].image_rgb
+        searcher = _Searcher(stack, config, info.width_px, 1)
+        whole = [searcher.search(_first_person, image, 0.0)]
+        if tiled_search_reason(whole, info.width_px, info.height_px, far) is None:
+            return one_photo
+        tiled = [searcher.search(_tiled_search(far), image, 0.0)]
+    plan = plan_after_tiles(tiled, info.width_px, info.height_px, far)
+    if plan.track is not None:
+        return plan
+    return one_photo if any(whole + tiled) else nobody
 
-        def search(image: np.ndarray, t_s: float) -> list[Sighting]:
-            estimator = estimators.get()
 
-            def find_one(image: np.ndarray):
-                h, w = image.shape[:2]
-                pose_frame = estimator.estimate(image, 0, 0.0, w, h)
-                return pose_frame.xy_px if pose_frame.found else None
-
-            try:
-                scale = info.width_px / image.shape[1]
-                return sightings_in_frame(image, t_s, find_one, scale)
-            finally:
-                estimators.put(estimator)
-
-        pending: deque = deque()
-        next_t_s = -np.inf
-        for frame in frames:
-            if keyframes_only:
-                if frame.t_s < next_t_s:
-                    continue
-                next_t_s = frame.t_s + 0.9 * spacing_s
-            elif not frame.image_rgb.size:
-                continue  # decoded, not a sample
-            pending.append(pool.submit(search, frame.image_rgb, frame.t_s))
-            while len(pending) > workers:  # in order, with few frames waiting
-                samples.append(pending.popleft().result())
-        while pending:
-            samples.append(pending.popleft().result())
-    return choose_subject(link_tracks(samples))
+def _first_person(image: np.ndarray, t_s: float, find_one, scale: float) -> list[Sighting]:
+    """The one person MediaPipe finds first, as the pose pass over a photo does."""
+    return sightings_in_frame(image, t_s, find_one, scale, max_people=1)
