@@ -503,7 +503,7 @@ def test_pain_on_the_loaded_leg_ranks_above_pain_on_the_other_leg() -> None:
     unanswered = explain(finding, Symptoms())[0][0]
     assert same.score > other.score > unanswered.score
     assert same.based_on_symptoms == ("painful_side=left",)
-    assert "same leg that carried more weight" in same.text
+    assert "same leg that appeared to carry more weight" in same.text
     # pain on the unloaded leg: the relieving-posture reading
     assert "sparing the other one" in other.text and "right calf" in other.text
     assert "sparing the other one" not in same.text
