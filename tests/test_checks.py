@@ -526,3 +526,14 @@ def test_confidence_formula():
     assert confidence(10.0, 10.0, 50, 50) == 0.5
     assert confidence(20.0, 10.0, 0, 50) == 0.5  # no usable frames halves it
     assert confidence(13.0, 10.0, 50, 50) == pytest.approx(0.75)
+
+
+def test_a_walk_with_too_few_steps_per_leg_is_at_most_uncertain():
+    # Two stance phases a leg: enough to clear a normal knee, not to call a finding.
+    pose = walking(view="side_left", duration_s=2.6, knee_flexion_left_deg=-12.0,
+                   knee_flexion_right_deg=-12.0)
+    hyper = _findings(pose)["knee_hyperextension"]
+    assert hyper.status == "uncertain", hyper.message
+    assert "steps of this leg were seen; 3 are needed" in hyper.message
+    normal = _findings(walking(view="side_left", duration_s=2.6))["knee_hyperextension"]
+    assert normal.status == "not_detected"

@@ -9,7 +9,12 @@ a bent-knee gait never comes close to straight there. Detected from 10 deg; band
 from __future__ import annotations
 
 from .base import CheckInput, Finding, not_assessable, side_label, view_refusal
-from .knee_values import knee_readings, too_few_stances_message, whose_knees
+from .knee_values import (
+    knee_readings,
+    too_few_stances_message,
+    too_few_steps_note,
+    whose_knees,
+)
 from .knee_verdict import knee_verdict
 
 ID = "bent_knee"
@@ -42,10 +47,7 @@ def assess(inputs: CheckInput) -> Finding:
         message = (f"{whose_knees(verdict.affected)} may stay slightly bent {where} "
                    f"({worst.value_deg:.0f}°), too close to the limit or too uncertain to "
                    "call; worth a look by eye.")
-        need = inputs.config.knee_in_gait.min_stances_per_side
-        if inputs.activity == "walking" and worst.n_good < need:
-            message += (f" Only {worst.n_good} steps of this leg were seen; {need} are needed "
-                        "to call it.")
+        message += too_few_steps_note(inputs, worst)
     elif worst.value_deg >= 0:
         message = f"Knees straightened well {where} (most flexion {worst.value_deg:.0f}°)."
     else:

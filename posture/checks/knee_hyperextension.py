@@ -9,7 +9,12 @@ single support (mid to terminal stance) of each stance phase, at least 3 per sid
 from __future__ import annotations
 
 from .base import CheckInput, Finding, not_assessable, side_label, view_refusal
-from .knee_values import knee_readings, too_few_stances_message, whose_knees
+from .knee_values import (
+    knee_readings,
+    too_few_stances_message,
+    too_few_steps_note,
+    whose_knees,
+)
 from .knee_verdict import knee_verdict
 
 ID = "knee_hyperextension"
@@ -42,10 +47,7 @@ def assess(inputs: CheckInput) -> Finding:
         message = (f"{whose_knees(verdict.affected)} may go slightly past straight {where} "
                    f"({worst.value_deg:.0f}°), too close to the limit or too uncertain to "
                    "call; worth a look by eye.")
-        need = inputs.config.knee_in_gait.min_stances_per_side
-        if inputs.activity == "walking" and worst.n_good < need:
-            message += (f" Only {worst.n_good} steps of this leg were seen; {need} are needed "
-                        "to call it.")
+        message += too_few_steps_note(inputs, worst)
     else:
         message = f"Knees did not go past straight {where} (least flexion {worst.value_deg:.0f}°)."
     return Finding(

@@ -132,6 +132,14 @@ def knee_reading(inputs: CheckInput, side: str) -> KneeReading | None:
                        total, sd, near)
 
 
+def too_few_steps_note(inputs: CheckInput, reading: KneeReading) -> str:
+    """Why a walking reading past the threshold is only uncertain: too few steps seen."""
+    need = inputs.config.knee_in_gait.min_stances_per_side
+    if inputs.activity == "walking" and reading.n_good < need:
+        return f" Only {reading.n_good} steps of this leg were seen; {need} are needed to call it."
+    return ""
+
+
 def whose_knees(sides: list[str]) -> str:
     """'Both knees', 'The left knee', ... for messages."""
     return "Both knees" if len(sides) == 2 else f"The {sides[0]} knee"
