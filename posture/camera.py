@@ -270,8 +270,9 @@ def measure_camera(
         source = ("not measured: standing side-on, too little floor is seen; angles from "
                   "vertical carry the error of a camera that may not be level")
     if roll is not None and abs(roll) > config.max_roll_deg:
-        notes.append(f"The floor line leans {roll:+.0f}°, more than a tilted camera explains "
-                     "(a sloping floor, or feet not level); angles were not corrected.")
+        notes.append(f"The lines that should be level lean {roll:+.0f}°, more than a tilted "
+                     "phone explains (a sloping floor, or a body leaning to one side); angles "
+                     "were not corrected for it.")
         roll, source = None, f"not used: {source} leaned more than {config.max_roll_deg:.0f}°"
         uncertainty = config.roll_unmeasured_uncertainty_deg
     per_frame = np.full(len(xy_px), np.nan)
