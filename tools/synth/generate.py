@@ -6,9 +6,11 @@ Run by hand (needs requirements-synth.txt, not the app's requirements):
     python3 -m tools.synth.generate OUT --only stand_side_left_neutral --check
     python3 -m tools.synth.generate tests/data/validation --split validation
     python3 -m tools.synth.generate tests/data/dev --split dev
+    python3 -m tools.synth.generate tests/data/limp --split limp
 
 `--split` picks the catalogue: the committed fixtures (default), the held-out validation
-split or the development split (tools/synth/splits.py, made by tools/synth/phone.py).
+split, the development split or the held-out limp split (tools/synth/splits.py, made by
+tools/synth/phone.py).
 
 `--check` runs MediaPipe Pose on each still and prints a plain 2D hip-knee-ankle angle beside
 the truth (a quick look at how far the detector is from the truth, not the engine).
@@ -448,10 +450,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", action="append", default=[],
                         help="substring of the file names to make (repeatable)")
     parser.add_argument("--check", action="store_true", help="run MediaPipe on the stills")
-    parser.add_argument("--split", choices=("fixtures", "validation", "dev"),
+    parser.add_argument("--split", choices=("fixtures", "validation", "dev", "limp"),
                         default="fixtures",
                         help="catalogue: the committed fixtures (default), the held-out "
-                             "validation split, or the development split")
+                             "validation split, the development split, or the held-out "
+                             "limp split")
     parser.add_argument("--seed", type=int, default=None)
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)

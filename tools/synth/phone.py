@@ -9,6 +9,7 @@ stays in the picture, and its truth gives each leg's own timing.
 
 from __future__ import annotations
 
+import math
 import sys
 from dataclasses import asdict, replace
 from pathlib import Path
@@ -27,10 +28,10 @@ from .generate import (
     expected_findings,
     mediapipe_check,
 )
-from .render import CameraSpec, Renderer, project
+from .render import CameraSpec, Renderer, camera_pose, project
 from .splits import ALL_BODIES, ALL_STYLES
 from .stand import solve_stand
-from .walk import gait_timing, leg_phases, simulate_walk
+from .walk import gait_timing, leg_events, leg_phases, simulate_walk
 
 FPS = 30
 MAX_WALK_S = 4.5  # keeps the engine's evaluation of a split within a few minutes
@@ -131,20 +132,83 @@ def plan_walk(item: Item, body: BodyModel, cycle: float,
     return camera, min(MAX_WALK_S, length / speed), stature
 
 
+def stance_duration(item: Item, cycle: float, start_phase: float, strides: int) -> float:
+    """Shortest clip (s, whole frames) in which each leg shows `strides` complete stance
+    phases: heel strike 0.1 s or more after the start, toe-off 0.2 s or more before the end."""
+    events = leg_events(item.gait, start_phase, cycle, 60.0)
+    end = 0.0
+    for side in ("left", "right"):
+        strikes = [e["t_s"] for e in events
+                   if e["side"] == side and e["kind"] == "heel_strike" and e["t_s"] >= 0.1]
+        offs = [e["t_s"] for e in events if e["side"] == side and e["kind"] == "toe_off"]
+        last = [min(t for t in offs if t > hs) for hs in strikes[:strides]][-1]
+        end = max(end, last + 0.2)
+    return math.ceil(end * FPS + 1) / FPS
+
+
+def edge_walk(item: Item, body: BodyModel, cycle: float, start_phase: float):
+    """A walk filmed like the committed fixture walks (generate._walk_camera), from the
+    item's height, roll and off-axis angle: the clip shows LIMP_STRIDES stance phases per
+    leg (and lasts at least LIMP_MIN_S), the camera is as close as keeps the walker's
+    centre (mean vertex) within `edge_deg` of the optical axis in every frame, with the
+    narrowest lens that keeps every vertex inside the picture with a 3 % margin.
+
+    Returns (posed, info, camera, centre, stature, duration)."""
+    from .splits import LIMP_MIN_S, LIMP_STRIDES
+
+    shape = ALL_BODIES[item.body]
+    duration = max(LIMP_MIN_S, stance_duration(item, cycle, start_phase, LIMP_STRIDES))
+    posed, info = simulate_walk(body, shape, item.gait, FPS, duration, cycle, start_phase,
+                                0.0, planted=True)
+    stature = float(np.ptp(body.pose(shape, [{}]).vertices[0][:, 2]))
+    hip_y = _hip_y(posed)
+    centre = np.array([0.0, float(hip_y[0] + hip_y[-1]) / 2, 0.0])
+    walker = posed.vertices.mean(axis=1)
+    base = walk_camera(replace(item.phone, distance_m=1.0, long_fov_deg=60.0), item.view)
+
+    def off_axis_deg(distance: float) -> float:
+        pose = camera_pose(replace(base, distance_m=distance), centre, stature)
+        p = (np.linalg.inv(pose)[:3, :3] @ walker.T).T + np.linalg.inv(pose)[:3, 3]
+        return float(np.degrees(np.arctan2(np.hypot(p[:, 0], p[:, 1]), -p[:, 2])).max())
+
+    lo, hi = 0.5, 60.0
+    for _ in range(40):
+        mid = (lo + hi) / 2
+        lo, hi = (lo, mid) if off_axis_deg(mid) <= item.camera["edge_deg"] else (mid, hi)
+    camera = replace(base, distance_m=round(hi, 3))
+    points = posed.vertices[:, ::4].reshape(-1, 3)
+
+    def fits(fov_centi: int) -> bool:
+        cam = replace(camera, yfov_deg=fov_centi / 100)
+        return inside(project(points, cam, centre, stature), cam)
+
+    low, high = 500, 9000
+    if not fits(high):
+        raise ValueError(f"{item.file}: the walk does not fit in the picture at any lens")
+    while high - low > 1:
+        mid = (low + high) // 2
+        low, high = (low, mid) if fits(mid) else (mid, high)
+    return posed, info, replace(camera, yfov_deg=high / 100), centre, stature, duration
+
+
 def make_walk(item: Item, body: BodyModel, out: Path, rng: np.random.Generator) -> dict:
     shape = ALL_BODIES[item.body]
     cycle = float(rng.uniform(*item.gait.cycle_s_range))
     start_phase = float(rng.uniform(0.0, 1.0))
-    camera, duration, stature = plan_walk(item, body, cycle, start_phase)
-    for _ in range(6):
-        posed, info = simulate_walk(body, shape, item.gait, FPS, duration, cycle, start_phase,
-                                    0.0, planted=True)
-        hip_y = _hip_y(posed)
-        centre = np.array([0.0, float(hip_y[0] + hip_y[-1]) / 2, 0.0])
-        if all(inside(project(posed.vertices[b, ::9], camera, centre, stature), camera, 0.01)
-               for b in range(0, len(hip_y), 3)):
-            break
-        duration *= 0.92
+    if "edge_deg" in item.camera:
+        posed, info, camera, centre, stature, duration = edge_walk(item, body, cycle,
+                                                                   start_phase)
+    else:
+        camera, duration, stature = plan_walk(item, body, cycle, start_phase)
+        for _ in range(6):
+            posed, info = simulate_walk(body, shape, item.gait, FPS, duration, cycle,
+                                        start_phase, 0.0, planted=True)
+            hip_y = _hip_y(posed)
+            centre = np.array([0.0, float(hip_y[0] + hip_y[-1]) / 2, 0.0])
+            if all(inside(project(posed.vertices[b, ::9], camera, centre, stature), camera,
+                          0.01) for b in range(0, len(hip_y), 3)):
+                break
+            duration *= 0.92
     print(f"    walk {duration:.2f} s, {duration / cycle:.1f} strides, "
           f"{info['speed_m_s']:.2f} m/s", file=sys.stderr)
     frames = _render(body, item, posed, camera, centre, stature)

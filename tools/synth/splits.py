@@ -3,8 +3,11 @@
 - validation (tests/data/validation): never used to fit a threshold or a rule; it says how
   the engine does on people, cameras and gaits no rule was tuned on.
 - dev (tests/data/dev): a smaller set of other bodies, scenes and seeds, for tuning.
+- limp (tests/data/limp): held out like validation; six long side-on walks (two left limps,
+  two right limps, a normal and a slow walk) filmed like the committed fixture walks (level
+  camera about 1 m high, 960x720, walker within 15 deg of the axis), for the limp-side check.
 
-Neither shares a body, a scene or a seed with the other or with the committed fixtures
+None shares a body, a scene or a seed with the other or with the committed fixtures
 (tests/data/synthetic, `generate.catalogue()`). The conditions (camera roll, off-axis angle,
 camera height, walking distance) are spread over the postures by fixed cycles rather than
 crossed in full, so each posture meets every level of each condition a few times.
@@ -21,7 +24,7 @@ from .generate import BODIES, STYLES, Item
 from .render import SceneStyle
 from .stand import StandSpec
 
-SEEDS = {"validation": 20250711, "dev": 20250712}
+SEEDS = {"validation": 20250711, "dev": 20250712, "limp": 20250713}
 
 ROLLS = (-5.0, -3.0, 0.0, 3.0, 5.0)
 OFF_AXES = (0.0, 10.0, 20.0, 30.0)
@@ -72,10 +75,23 @@ SPLIT_BODIES = {
     "dv4": _b("dv4", "woman, about 40, slim, shorts", gender=0.9, age=0.8, weight=0.4,
               height=0.5, skin_rgb=(200, 150, 120), shirt_rgb=(60, 170, 150),
               shorts_rgb=(50, 45, 40), hair_rgb=(160, 110, 60)),
+    # Limp split.
+    "li1": _b("li1", "man, about 60, average build, shorts", gender=0.05, age=0.9,
+              weight=0.6, height=0.4, muscle=0.4, skin_rgb=(215, 175, 145),
+              shirt_rgb=(170, 40, 40), shorts_rgb=(60, 60, 60), hair_rgb=(150, 150, 150)),
+    "li2": _b("li2", "woman, about 30, slim, long trousers", gender=0.95, age=0.73,
+              weight=0.35, height=0.45, skin_rgb=(185, 135, 100), shirt_rgb=(240, 240, 235),
+              shorts_rgb=(40, 50, 90), hair_rgb=(35, 25, 20), long_trousers=True),
+    "li3": _b("li3", "man, about 25, tall, shorts", gender=0.0, age=0.72, weight=0.5,
+              height=0.6, muscle=0.6, skin_rgb=(140, 95, 70), shirt_rgb=(70, 160, 90),
+              shorts_rgb=(150, 130, 100), hair_rgb=(15, 10, 10)),
+    "li4": _b("li4", "woman, about 65, heavier, shorts", gender=1.0, age=0.91, weight=0.75,
+              height=0.3, skin_rgb=(235, 200, 175), shirt_rgb=(90, 60, 140),
+              shorts_rgb=(30, 35, 45), hair_rgb=(180, 170, 160)),
 }
 ALL_BODIES = BODIES | SPLIT_BODIES
 
-# Scenes none of the fixtures use: indices 6-11 validation, 12-14 dev.
+# Scenes none of the fixtures use: indices 6-11 validation, 12-14 dev, 15-17 limp.
 SPLIT_STYLES = [
     SceneStyle(3.0, 50, 40, 0.30, (230, 225, 215), (120, 100, 85), "plain", 21),
     SceneStyle(2.6, -35, 55, 0.34, (180, 200, 185), (150, 145, 140), "tiles", 22),
@@ -86,10 +102,14 @@ SPLIT_STYLES = [
     SceneStyle(3.2, 40, 50, 0.29, (205, 220, 230), (130, 110, 90), "stripes", 31),
     SceneStyle(2.7, -20, 40, 0.33, (235, 230, 200), (100, 95, 100), "noise", 32),
     SceneStyle(3.0, 10, 45, 0.31, (190, 180, 200), (160, 140, 120), "tiles", 33),
+    SceneStyle(2.9, 25, 45, 0.31, (220, 215, 200), (125, 105, 90), "gradient", 41),
+    SceneStyle(3.1, -30, 50, 0.30, (185, 195, 205), (140, 130, 120), "tiles", 42),
+    SceneStyle(2.7, 35, 40, 0.33, (210, 205, 190), (105, 100, 95), "stripes", 43),
 ]
 ALL_STYLES = STYLES + SPLIT_STYLES
 VAL_STYLES = tuple(range(len(STYLES), len(STYLES) + 6))
-DEV_STYLES = tuple(range(len(STYLES) + 6, len(ALL_STYLES)))
+DEV_STYLES = tuple(range(len(STYLES) + 6, len(STYLES) + 9))
+LIMP_STYLES = tuple(range(len(STYLES) + 9, len(STYLES) + 12))
 
 # Standing postures: (label, posture, view set, spec).
 POSTURES = {
@@ -201,10 +221,45 @@ def dev_catalogue() -> list[Item]:
     return items
 
 
+# Limp split: frame size and the largest angle of the walker off the camera's axis, as the
+# committed fixture walks (generate.WALK_FRAME_PX, generate.WALK_EDGE_DEG).
+LIMP_FRAME_PX = (960, 720)
+LIMP_EDGE_DEG = 15.0
+LIMP_STRIDES = 4  # complete stance phases per leg in view
+LIMP_MIN_S = 6.0  # and at least this long
+
+
+def _side_walk(gait: GaitStyle, view: str, body: str, style: int, height: float,
+               roll: float = 0.0, off: float = 0.0) -> Item:
+    """A long side-on walk placed like the fixture walks: the camera's distance from the
+    largest off-axis angle of the walker, the narrowest lens that keeps it all in view, and
+    a clip as long as LIMP_STRIDES stance phases per leg need (phone.edge_walk)."""
+    name = (f"walk_{view}_{gait.name}_r{roll:+.0f}_o{off:+.0f}_h{height * 100:03.0f}"
+            f"_{body}")
+    phone = PhoneCam(off_axis_deg=off, roll_deg=roll, height_m=height, long_fov_deg=None,
+                     width_px=LIMP_FRAME_PX[0], height_px=LIMP_FRAME_PX[1])
+    return Item(f"{name}.mp4", "video", view, "walking", gait.name, body, style, gait=gait,
+                phone=phone, camera={"edge_deg": LIMP_EDGE_DEG}, frame_px=LIMP_FRAME_PX)
+
+
+def limp_catalogue() -> list[Item]:
+    s = LIMP_STYLES
+    return [
+        _side_walk(LIMP_LEFT, "side_left", "li1", s[0], 1.0),
+        _side_walk(LIMP_LEFT, "side_right", "li2", s[1], 0.95, roll=2.0, off=10.0),
+        _side_walk(LIMP_RIGHT, "side_left", "li3", s[2], 1.05, roll=-3.0, off=5.0),
+        _side_walk(LIMP_RIGHT, "side_right", "li4", s[0], 1.0, roll=1.0, off=-5.0),
+        _side_walk(NORMAL, "side_left", "li2", s[2], 1.0, off=-10.0),
+        _side_walk(SLOW, "side_right", "li3", s[1], 1.0, roll=-2.0),
+    ]
+
+
 def split_catalogue(split: str) -> tuple[list[Item], int]:
-    """(items, seed) of a split: "validation" or "dev"."""
+    """(items, seed) of a split: "validation", "dev" or "limp"."""
     if split == "validation":
         return validation_catalogue(), SEEDS["validation"]
     if split == "dev":
         return dev_catalogue(), SEEDS["dev"]
+    if split == "limp":
+        return limp_catalogue(), SEEDS["limp"]
     raise ValueError(f"unknown split {split!r}")
