@@ -285,7 +285,7 @@ def analyse_poses(
     if gait is not None and gait.reliable:
         gait_cycle = analyse_gait_cycle(measurements, gait, config.subject_height_m)
     # Feet taking turns with a flight phase between them: running, judged apart from walking.
-    activity = "running" if getattr(gait, "kind", "walking") == "running" else view.activity
+    activity = "running" if gait is not None and gait.kind == "running" else view.activity
     findings = run_checks(CheckInput(
         measurements, view.view, view.per_frame, activity, still, gait, pose.kind, config,
         camera,

@@ -142,8 +142,8 @@ def gait_refusal(inputs: CheckInput) -> str | None:
     gait = inputs.gait
     if gait is None:
         return "Needs walking filmed side-on."
-    if not getattr(gait, "reliable", True):
-        reason = getattr(gait, "unreliable_reason", None) or "the steps could not be timed"
+    if not gait.reliable:
+        reason = gait.unreliable_reason or "the steps could not be timed"
         return f"Not assessable, because the gait could not be timed reliably: {reason}."
     return None
 

@@ -72,8 +72,7 @@ def single_support_windows(gait: GaitAnalysis | None, side: str,
         start, end = stance.start_position, stance.end_position
         if end - start < 2:
             continue
-        off = getattr(stance, "single_support_start_position", None)
-        strike = getattr(stance, "single_support_end_position", None)
+        off, strike = stance.single_support_start_position, stance.single_support_end_position
         if off is None or strike is None:
             off = next((p for p in offs if start < p < end), None)
             strike = next((p for p in strikes if off is not None and off < p < end), None)
