@@ -55,7 +55,7 @@ def _pdf_bytes(report_json: str, source_name: str, _key_frames: list) -> bytes:
 def downloads(result: EngineResult, key: str) -> None:
     stem = _stem(result.source_name)
     report_json = json.dumps(result.report, indent=2)
-    strides = getattr(result, "strides_csv", "") or ""
+    strides = result.strides_csv
     has_strides = len(strides.splitlines()) > 1
     cols = st.columns(5 if has_strides else 4)
     cols[0].download_button(

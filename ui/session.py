@@ -12,6 +12,7 @@ import io
 import json
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -392,6 +393,16 @@ def _settings() -> dict[str, str]:
         return {}
 
 
+def _pdf_or_empty(what: str, make: Callable[[], bytes]) -> bytes:
+    """A PDF, or empty bytes (logged) when making it failed: one broken document must not
+    take the other down with it."""
+    try:
+        return make()
+    except Exception:
+        log.exception("%s failed", what)
+        return b""
+
+
 def _pdfs_for(
     code: str,
     reports: dict[str, dict[str, Any]],
@@ -404,35 +415,13 @@ def _pdfs_for(
     verdicts = session_verdicts(reports)
     flags, explanations = _combined(verdicts, reports, answers)
     settings = _settings()
-    steps = _pdf_steps(reports, images)
-    try:
-        clinician = session_pdf(
-            code,
-            steps,
-            created_at=created_at,
-            symptoms_lines=_symptom_lines(answers),
-            red_flags=flags,
-            explanations=explanations,
-            note=note,
-            clinic=settings.get("clinic", ""),
-            clinician=settings.get("clinician", ""),
-        )
-    except Exception:
-        log.exception("session PDF failed")
-        clinician = b""
-    try:
-        handout = patient_handout_pdf(
-            code,
-            verdicts,
-            created_at=created_at,
-            red_flags=flags,
-            explanations=explanations,
-            clinic=settings.get("clinic", ""),
-            clinician=settings.get("clinician", ""),
-        )
-    except Exception:
-        log.exception("patient handout PDF failed")
-        handout = b""
+    shared = {"created_at": created_at, "red_flags": flags, "explanations": explanations,
+              "clinic": settings.get("clinic", ""), "clinician": settings.get("clinician", "")}
+    clinician = _pdf_or_empty("session PDF", lambda: session_pdf(
+        code, _pdf_steps(reports, images), symptoms_lines=_symptom_lines(answers), note=note,
+        **shared))
+    handout = _pdf_or_empty("patient handout PDF",
+                            lambda: patient_handout_pdf(code, verdicts, **shared))
     return clinician, handout
 
 

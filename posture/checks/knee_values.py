@@ -59,23 +59,17 @@ def too_few_stances_message(inputs: CheckInput) -> str:
 def single_support_windows(gait: GaitAnalysis | None, side: str,
                            inputs: CheckInput) -> list[tuple[Stance, int, int]]:
     """(stance, start, stop) sequence positions of the single-support part of each of
-    ``side``'s stance phases: from the other foot's toe-off to its next heel strike, or
-    the middle of the stance phase where those events were not found."""
+    ``side``'s stance phases, as the gait stage found it (the other foot's toe-off to its
+    heel strike), or the middle of the stance phase where it could not."""
     if gait is None:
         return []
     settings = inputs.config.knee_in_gait
-    other = "right" if side == "left" else "left"
-    offs = [e.position for e in gait.events if e.side == other and e.kind == "toe_off"]
-    strikes = [e.position for e in gait.events if e.side == other and e.kind == "heel_strike"]
     out = []
     for stance in (s for s in gait.stances if s.side == side):
         start, end = stance.start_position, stance.end_position
         if end - start < 2:
             continue
         off, strike = stance.single_support_start_position, stance.single_support_end_position
-        if off is None or strike is None:
-            off = next((p for p in offs if start < p < end), None)
-            strike = next((p for p in strikes if off is not None and off < p < end), None)
         if off is None or strike is None:
             off = start + int(round(settings.single_support_from_share * (end - start)))
             strike = start + int(round(settings.single_support_to_share * (end - start)))

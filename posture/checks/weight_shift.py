@@ -105,7 +105,7 @@ def _free_foot_raised(inputs: CheckInput, gap_pct: float, frames: np.ndarray) ->
 def _walks_side_on(inputs: CheckInput) -> bool:
     """A walk seen from the side with gait events: judged from its stance phases."""
     return (inputs.activity == "walking" and inputs.gait is not None
-            and getattr(inputs.gait, "kind", "walking") == "walking")
+            and inputs.gait.kind == "walking")
 
 
 def _median_sd(values: list[float], floor: float) -> float:
