@@ -1,4 +1,5 @@
-"""Screening-session storage (SQLite), free of any UI code."""
+"""Screening-session storage (a SQLite file or a shared PostgreSQL server), free of any UI
+code. See docs/store.md."""
 
 from .sessions import (
     DB_ENV_VAR,
