@@ -11,10 +11,13 @@ Two things a phone on a shelf gets wrong and every angle inherits:
   rotating the landmarks back before anything is measured.
 - **off-axis angle** (a "side" view that is really oblique): seen exactly side-on, the two
   shoulders and the two hips overlap; turned by an angle ``a`` they spread apart by about
-  ``width * sin(a)``. Per frame, so a walker seen at the edge of a wide picture (perspective)
-  counts as more oblique there than in the centre. Facing the camera, the turn comes from
-  the feet (both point straight at a square-on camera), the nose against the shoulders and
-  MediaPipe's depth of the shoulders, whichever two agree.
+  ``width * sin(a)``; which shoulder is drawn left of the other says whether it came round
+  toward the chest or the back (standing, from behind, MediaPipe draws them closer), and
+  standing, the knees and ankles spread the same way. Per frame, so a walker seen at the
+  edge of a wide picture (perspective) counts as more oblique there than in the centre.
+  Facing the camera, the turn comes from the feet (both point straight at a square-on
+  camera), the nose against the shoulders and MediaPipe's depth of the shoulders,
+  whichever two agree.
 
 Sign convention: ``roll_deg`` is positive when level lines in the world appear turned
 counter-clockwise in the picture (the floor rises to the right). Off-axis angles are
@@ -34,14 +37,18 @@ from scipy.stats import theilslopes
 
 from .config import CameraConfig
 from .landmarks import (
+    LEFT_ANKLE,
     LEFT_FOOT_INDEX,
     LEFT_HEEL,
     LEFT_HIP,
+    LEFT_KNEE,
     LEFT_SHOULDER,
     NOSE,
+    RIGHT_ANKLE,
     RIGHT_FOOT_INDEX,
     RIGHT_HEEL,
     RIGHT_HIP,
+    RIGHT_KNEE,
     RIGHT_SHOULDER,
 )
 
@@ -63,6 +70,10 @@ class CameraGeometry:
     # Frames neither side nor front ("unknown" view): how far they are from a side view,
     # so a refusal can say how oblique the camera was.
     oblique_off_side_deg: float | None = None
+    # How far the off-axis angle itself may be off (one standard deviation, degrees, as
+    # measured on the dev renders): the checks add it to the angle when they weigh how much
+    # an oblique camera bends their measurements.
+    off_axis_error_deg: float = 0.0
 
     def to_dict(self) -> dict:
         return {
@@ -174,17 +185,56 @@ def rotate_about(xy_px: np.ndarray, angle_deg: float, centre_px: tuple[float, fl
 # ------------------------------------------------------------------------------ off axis
 
 
-def side_off_axis_deg(xy_px: np.ndarray, width_to_torso: float) -> np.ndarray:
-    """(N,) how far a side view is turned toward a front or back view: the apparent spread
-    of the shoulders and of the hips against the torso height, ``asin(spread / width)``."""
-    shoulders_dx = np.abs(xy_px[:, LEFT_SHOULDER, 0] - xy_px[:, RIGHT_SHOULDER, 0])
-    hips_dx = np.abs(xy_px[:, LEFT_HIP, 0] - xy_px[:, RIGHT_HIP, 0])
+def side_spread(xy_px: np.ndarray, signed: bool = False) -> np.ndarray:
+    """(N,) apparent spread of the shoulders and of the hips against the torso height
+    (shoulder centre to hip centre). ``signed``: positive when the camera has moved round
+    toward the chest (the subject's left shoulder and hip drawn right of the right ones,
+    as in a front view, whichever way the person faces), negative toward the back."""
+    shoulders_dx = xy_px[:, LEFT_SHOULDER, 0] - xy_px[:, RIGHT_SHOULDER, 0]
+    hips_dx = xy_px[:, LEFT_HIP, 0] - xy_px[:, RIGHT_HIP, 0]
     torso_px = np.linalg.norm(
         (xy_px[:, LEFT_SHOULDER] + xy_px[:, RIGHT_SHOULDER]) / 2
         - (xy_px[:, LEFT_HIP] + xy_px[:, RIGHT_HIP]) / 2, axis=-1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        spread = (shoulders_dx + hips_dx) / 2 / torso_px / width_to_torso
-    return np.degrees(np.arcsin(np.clip(spread, 0.0, 1.0)))
+        if signed:
+            return (shoulders_dx + hips_dx) / 2 / torso_px
+        return (np.abs(shoulders_dx) + np.abs(hips_dx)) / 2 / torso_px
+
+
+def side_off_axis_deg(xy_px: np.ndarray, width_to_torso: float,
+                      back_width_to_torso: float | None = None) -> np.ndarray:
+    """(N,) how far a side view is turned toward a front or back view, from the spread of
+    the shoulders and hips: ``asin(spread / width)``. With ``back_width_to_torso`` the
+    spread is signed and a view turned toward the back uses that width: from behind
+    MediaPipe draws the far shoulder and hip closer to the near ones (hidden behind the
+    back), so the same turn spreads them less."""
+    spread = side_spread(xy_px, signed=back_width_to_torso is not None)
+    width = np.full(len(xy_px), width_to_torso)
+    if back_width_to_torso is not None:
+        width = np.where(spread < 0, back_width_to_torso, width_to_torso)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.abs(spread) / width
+    return np.degrees(np.arcsin(np.clip(ratio, 0.0, 1.0)))
+
+
+def legs_off_axis_deg(xy_px: np.ndarray, leg_spread_to_torso: float) -> np.ndarray:
+    """(N,) how far a side view of a person standing with the feet side by side is turned,
+    from the second pair of widths a body shows: the knees and the ankles, about a hip
+    width apart, appear ``spread * sin(a)`` apart. NaN where the far leg is hidden (it
+    shows only once the camera has turned some way) and for feet set one before the
+    other, which this cannot tell from a turn: use on standing frames only."""
+    torso_px = np.linalg.norm(
+        (xy_px[:, LEFT_SHOULDER] + xy_px[:, RIGHT_SHOULDER]) / 2
+        - (xy_px[:, LEFT_HIP] + xy_px[:, RIGHT_HIP]) / 2, axis=-1)
+    knees = np.abs(xy_px[:, LEFT_KNEE, 0] - xy_px[:, RIGHT_KNEE, 0])
+    ankles = np.abs(xy_px[:, LEFT_ANKLE, 0] - xy_px[:, RIGHT_ANKLE, 0])
+    pairs = np.vstack([knees, ankles])
+    seen = np.isfinite(pairs).any(axis=0)
+    mean = np.full(len(xy_px), np.nan)
+    mean[seen] = np.nanmean(pairs[:, seen], axis=0)  # one pair alone where the other hides
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = mean / torso_px / leg_spread_to_torso
+    return np.degrees(np.arcsin(np.clip(ratio, 0.0, 1.0)))
 
 
 def feet_turn_deg(xy_px: np.ndarray, leg_px: float, foot_to_leg: float) -> np.ndarray:
@@ -225,6 +275,35 @@ def front_off_axis_deg(xy_px: np.ndarray, frames: np.ndarray, leg_px: float,
     out = np.full(len(xy_px), np.nan)
     seen = frames & (np.isfinite(cues).sum(axis=0) >= 2)
     out[seen] = np.nanmedian(cues[:, seen], axis=0)
+    return out
+
+
+def side_view_off_axis_deg(xy_px: np.ndarray, side: np.ndarray, standing: np.ndarray | None,
+                           config: CameraConfig) -> np.ndarray:
+    """(N,) off-axis angle of the side-view frames (``side``), NaN elsewhere.
+
+    Standing (``standing``: the still frames of a standing recording): the signed spread
+    of shoulders and hips, a narrower width when turned toward the back (the near arm
+    hangs beside the trunk and hides the far shoulder and hip), and where the far leg
+    shows, the mean of that and the spread of the knees and ankles. On the 60 side stills
+    of the dev renders (0-35 deg off axis) the two cues err about equally (3-4 deg) and
+    partly independently. Walking (``standing`` None): the unsigned spread with one
+    width; on the dev walks' frames it shows no front/back difference (arms swing, the
+    trunk turns with each step), and the legs stand one before the other."""
+    out = np.full(len(xy_px), np.nan)
+    if not side.any():
+        return out
+    if standing is None:
+        out[side] = side_off_axis_deg(xy_px[side], config.side_width_to_torso)
+        return out
+    trunk = side_off_axis_deg(xy_px[side], config.side_width_to_torso,
+                              config.side_back_width_to_torso)
+    legs = np.full(len(trunk), np.nan)
+    quiet = standing[side]
+    legs[quiet] = legs_off_axis_deg(xy_px[side][quiet], config.side_leg_spread_to_torso)
+    both = np.isfinite(legs) & np.isfinite(trunk)
+    trunk[both] = (trunk[both] + legs[both]) / 2
+    out[side] = trunk
     return out
 
 
@@ -276,7 +355,9 @@ def measure_camera(
         roll, source = None, f"not used: {source} leaned more than {config.max_roll_deg:.0f}°"
         uncertainty = config.roll_unmeasured_uncertainty_deg
     per_frame = np.full(len(xy_px), np.nan)
-    per_frame[side] = side_off_axis_deg(xy_px[side], config.side_width_to_torso)
+    per_frame[side] = side_view_off_axis_deg(xy_px, side,
+                                             still if activity == "standing" else None,
+                                             config)[side]
     per_frame[frontal] = front_off_axis_deg(xy_px, frontal, leg_px, config,
                                             world_yaw_deg)[frontal]
     judged = still if activity == "standing" and still.any() else np.ones(len(xy_px), bool)
@@ -285,15 +366,17 @@ def measure_camera(
     if frontal.sum() >= max(1, side.sum()):
         off_source = "direction of the feet, the head against the shoulders, depth of the shoulders"
     else:
-        off_source = "spread of the shoulders and hips"
+        off_source = "spread of the shoulders and hips (and of the knees and ankles standing)"
     if off_axis is None:
         off_source = "not measured"
     unknown = ~side & ~frontal & np.isfinite(xy_px[:, LEFT_SHOULDER, 0])
     oblique = side_off_axis_deg(xy_px[unknown], config.side_width_to_torso)
     oblique = oblique[np.isfinite(oblique)]
+    error = (config.front_off_axis_error_deg if frontal.sum() >= max(1, side.sum())
+             else config.side_off_axis_error_deg)
     return CameraGeometry(roll, source, off_axis, off_source, per_frame, roll is not None,
                           uncertainty, notes,
-                          float(np.median(oblique)) if oblique.size else None)
+                          float(np.median(oblique)) if oblique.size else None, error)
 
 
 def level_landmarks(xy_px: np.ndarray, camera: CameraGeometry,

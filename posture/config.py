@@ -143,8 +143,21 @@ class CameraConfig:
     # seen square-on: MediaPipe on front views gives 0.47-0.56 on the renders of the dev split
     # (tests/data/synthetic), and on real clips about 0.5 (the balancing
     # man 0.51 at p90, people from behind 0.57; adult anthropometry: biacromial ~0.38 m,
-    # MediaPipe hips ~0.25 m apart, torso ~0.5 m).
-    side_width_to_torso: float = 0.55
+    # MediaPipe hips ~0.25 m apart, torso ~0.5 m). A side view turned by ``a`` spreads them
+    # by this width times sin(a): fitted on the side stills of the dev renders (tests/data/dev
+    # and 32 more rendered 0-35 deg off axis, seed 20250799): 0.53 turned toward the chest,
+    # 0.40 toward the back (from behind MediaPipe draws the far shoulder and hip closer to
+    # the near ones: with one width for both, views 20 deg toward the back read 12).
+    side_width_to_torso: float = 0.53
+    side_back_width_to_torso: float = 0.40
+    # Knees and ankles of a person standing side-on, feet side by side, spread by this much
+    # of the torso height times sin(a) (same renders: 0.43 knees, 0.48 ankles).
+    side_leg_spread_to_torso: float = 0.46
+    # How far the off-axis estimate itself is off, one standard deviation (same renders:
+    # side stills rms 2-5 deg by angle, worst 8-8.5 at 10 and 25 deg; front views within
+    # about 5; docs/accuracy.md, "Off-axis estimate").
+    side_off_axis_error_deg: float = 4.0
+    front_off_axis_error_deg: float = 5.0
     # A heel more than this share of leg length above its own floor contact is lifted (the
     # foot then no longer shows where the body faces).
     lifted_foot_leg: float = 0.05
@@ -307,10 +320,18 @@ class GaitConfig:
     max_passing_share: float = 0.5
     # ... and every step parts the feet by at least this share of the run's median step (a
     # dip where MediaPipe puts both feet in one place for a frame or two makes a small
-    # bump, not a step; project choice, first steps are ~70 % of a full one). Likewise a
-    # heel strike (toe-off) has the heel (toe) at least this share as far ahead of (behind)
-    # the pelvis as at the median one.
+    # bump, not a step; project choice, first steps are ~70 % of a full one).
     min_step_share: float = 0.5
+    # A heel strike (toe-off) needs the foot to have swung forward to it (been carried back
+    # to it), relative to the pelvis, by at least this share of the clip's median travel:
+    # one that hardly moved is a smear of MediaPipe swapping the legs, not a step. The
+    # travel, not how far ahead of the pelvis the heel lands: that differs between the feet
+    # of a limp and drifts as the walker crosses the view (issue 11: on both dev limps one
+    # foot landed from 0.26 down to 0.04 leg lengths ahead over the clip, the other about
+    # 0.2, and half the median landing dropped its strikes). Measured travel: 0.63-1.43 leg
+    # lengths, never under 0.74 of its clip's median, on the 5 fixture, 5 dev, 4 extra
+    # dev-limp (not committed) and 3 real walks/runs (project choice; docs/accuracy.md).
+    min_travel_share: float = 0.5
     # Which of the two alternating feet is the left one: what MediaPipe's labels say when
     # they agree this much (-1..1, frames weighted by how far apart the feet are; 0.5 is
     # three frames in four), else what the floor says, if its steps agree as much: a
@@ -393,6 +414,43 @@ class SpeedConfig:
 
 
 @dataclass(frozen=True)
+class ParallelConfig:
+    """The pose pass of a video file on several cores: the clip is cut into stretches, each
+    analysed by its own MediaPipe graph in a worker process, and the stretches are joined
+    (``posture.parallel``). None of these change what is measured beyond the tolerance
+    stated in bench/README.md; photos, camera frames and short clips use one graph."""
+
+    # False: always one graph, in the analysing process.
+    enabled: bool = True
+    # At most this many worker processes (one graph each); never more than the cores this
+    # process may run on (``os.sched_getaffinity``). MediaPipe's graph uses about one core.
+    max_workers: int = 2
+    # Each stretch after the first starts this many analysed frames early and drops them:
+    # MediaPipe's tracker and its landmark and visibility filters settle in that time, so
+    # the joined pass matches one pass over the whole clip (measured on the real clips:
+    # bench/README.md, "Accuracy").
+    overlap_frames: int = 30
+    # The seam is checked over the last this many overlap frames: both graphs must find a
+    # person (or both none) with the median landmark within this share of the frame's long
+    # side of the other's (1%: 6 px at 640 px). Otherwise the first graph goes on through
+    # the next stretch, as one pass would (it found someone else, or had not settled).
+    seam_check_frames: int = 10
+    seam_max_offset_share: float = 0.01
+    # Clips with fewer analysed frames than this use one graph: a second graph costs its
+    # set-up, the overlap and about 1.5 CPU s, which a short clip does not win back
+    # (measured whole-process on the real clips, bench/README.md: 100-230 frames ran
+    # 0.81-1.01x the plain loop split and 0.84-1.05x in one graph; 360 frames 1.14x and
+    # 1394 frames 1.55x split), and one graph gives exactly the single-pass values.
+    min_frames: int = 300
+    # How worker processes start. "forkserver": forked from a server that has already
+    # imported MediaPipe (``python -m posture`` starts it first thing, while the rest of
+    # the engine is imported), so a worker is ready in milliseconds. "spawn" works too but
+    # imports MediaPipe in every worker (about 0.5 s each). Not "fork": MediaPipe aborts in
+    # a child forked from a process that has used it (measured: SIGABRT at the first frame).
+    start_method: str = "forkserver"
+
+
+@dataclass(frozen=True)
 class FarSubjectConfig:
     """Finding a person who is small in the picture (far from the camera, or a low-resolution
     recording). MediaPipe's person detector sees the whole frame shrunk to 224 px, and
@@ -463,6 +521,7 @@ class Config:
         default_factory=GaitMotionThresholds
     )
     speed: SpeedConfig = field(default_factory=SpeedConfig)
+    parallel: ParallelConfig = field(default_factory=ParallelConfig)
     far_subject: FarSubjectConfig = field(default_factory=FarSubjectConfig)
     # Long videos are analysed up to this length; the report says so.
     max_duration_s: float = 600.0

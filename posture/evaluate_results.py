@@ -25,6 +25,8 @@ from typing import Any
 
 import numpy as np
 
+from .config import CameraConfig
+
 RESULT_FORMAT = "posture-evaluation/1"
 
 RIGHT, UNCERTAIN, REFUSED, WRONG, ERROR = "right", "uncertain", "refused", "wrong", "error"
@@ -304,6 +306,33 @@ def outcome_counts(records: Sequence[ItemResult]) -> dict[str, int]:
     return counts
 
 
+def beyond_view_limits(record: ItemResult, config: CameraConfig | None = None) -> bool:
+    """True when the camera was turned further off the view's axis than the engine's
+    documented limit (``CameraConfig``: 25 deg side, 30 deg front or back). There "not
+    assessable" is the promised answer, so such refusals are counted apart from the
+    refusals the engine should keep few.
+
+    >>> r = ItemResult.from_dict({"file": "a.png", "conditions": {"view": "side_left",
+    ...                           "off_axis_deg": -30}})
+    >>> beyond_view_limits(r), beyond_view_limits(ItemResult.from_dict({"file": "b.png",
+    ...     "conditions": {"view": "front", "off_axis_deg": 30}}))
+    (True, False)
+    """
+    config = config or CameraConfig()
+    off_axis = record.conditions.get("off_axis_deg")
+    if off_axis is None or not math.isfinite(float(off_axis)):
+        return False
+    limit = (config.side_max_off_axis_deg if record.view.startswith("side")
+             else config.front_max_off_axis_deg)
+    return abs(float(off_axis)) > limit
+
+
+def refusals_within_limits(records: Sequence[ItemResult]) -> tuple[int, int]:
+    """(refused, expected findings) over recordings inside the documented view limits."""
+    inside = [f for r in records if not beyond_view_limits(r) for f in r.findings]
+    return sum(f.outcome == REFUSED for f in inside), len(inside)
+
+
 def event_errors_s(records: Sequence[ItemResult], kind: str) -> np.ndarray:
     return np.array([e.error_s for r in records for e in r.events
                      if e.kind == kind and e.error_s is not None])
@@ -397,6 +426,7 @@ def summary(result: EvaluationResult) -> dict[str, Any]:
     return {
         "items": result.items, "failed_items": len(result.failures),
         "findings_total": result.findings_total, "outcomes": counts,
+        "refused_within_view_limits": refusals_within_limits(records),
         "false_alarms_neutral": len(result.false_alarms),
         "knee_mae_deg": nan_none(result.knee_mae_deg),
         "knee_near_walking_deg": nan_none(_mean(knee_walking_abs(records, "near"))),

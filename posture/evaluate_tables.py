@@ -204,11 +204,14 @@ def summary_lines(result: EvaluationResult) -> list[str]:
 
     hs, to, st = (s["heel_strikes_within_30ms"], s["toe_offs_within_50ms"],
                   s["stance_within_5_points"])
+    inside = s.get("refused_within_view_limits", (0, 0))
     lines = []
     if counts["error"]:
         lines.append(f"errors {counts['error']} of {s['findings_total']} expected findings "
                      f"({s['failed_items']} items failed to analyse)")
     lines += [
+        "refused inside the view limits (25 deg side, 30 deg front): "
+        f"{inside[0]} of {inside[1]} expected findings",
         f"near-leg knee MAE walking {deg(s['knee_near_walking_deg'])} deg per frame; "
         f"standing {deg(s['knee_near_standing_deg'])} deg; where the knee checks judge: "
         f"walking {deg(s.get('knee_near_walking_judged_deg'))}, "

@@ -27,7 +27,9 @@ Read top to bottom, the stage does this:
    is furthest back (Zeni's toe-off); running, where the toe rises off the floor (a
    runner's foot keeps moving back after it has left the ground, so Zeni's toe-off would
    come late). Each foot so goes heel strike -> toe-off -> heel strike, and a toe-off is
-   always the trailing foot's, after its own heel strike.
+   always the trailing foot's, after its own heel strike. Walking, the foot ahead lands
+   before the one behind leaves; an event whose foot hardly travelled to it (compared
+   with the clip's other steps) is a smear of swapped labels and is dropped.
 6. **Timing and plausibility.** Strides, stance phases with their single-support part,
    double support, step times, cadence; then the limits of ``GaitConfig``
    (clinical.md "Gait phases and the checks", Perry). A gait outside them is reported
@@ -514,20 +516,55 @@ def _find_events(steps: list[_Step], feet: _Feet, runs: list[tuple[int, int]], k
                              config.running_toe_lift_leg * leg_px)
             trough = trough if lift is None else lift
         step.toe_off = trough
-    # Feet land about as far ahead of the pelvis, and leave about as far behind it, at every
-    # step of a walk: a "heel strike" with the heel hardly ahead is a smear of MediaPipe
-    # swapping the legs to and fro, not a step.
-    reach = np.median([feet.heel[s.front][s.heel_strike] for s in steps
-                       if s.heel_strike is not None] or [np.nan])
-    trail = np.median([feet.toe[OTHER[s.front]][s.toe_off] for s in steps
-                       if s.toe_off is not None] or [np.nan])
-    for step in steps:
-        if step.heel_strike is not None and reach > min_size and \
-                feet.heel[step.front][step.heel_strike] < config.min_step_share * reach:
-            step.heel_strike = None
-        if step.toe_off is not None and trail < -min_size and \
-                feet.toe[OTHER[step.front]][step.toe_off] > config.min_step_share * trail:
-            step.toe_off = None
+        if kind == "walking" and trough is not None and step.heel_strike is not None \
+                and step.heel_strike > trough:
+            # Walking has double support: the foot ahead lands before the one behind
+            # leaves. A "strike" after the toe-off can be MediaPipe swapping the legs for a
+            # few frames late in the step (a dev limp near the picture's edge: the heel
+            # drawn furthest forward 0.56 s after the true strike): where the heel turned
+            # before the toe-off, that is the strike. Where it did not (a flight phase),
+            # the strike stands and the timing check says the walk is implausible.
+            earlier = _extremum(feet.heel[front], step.start, trough, run, min_size,
+                                largest=True)
+            step.heel_strike = step.heel_strike if earlier is None else earlier
+    _drop_smears(steps, feet, config)
+
+
+def _drop_smears(steps: list[_Step], feet: _Feet, config: GaitConfig) -> None:
+    """Drop heel strikes (toe-offs) where the foot hardly travelled: a foot swings forward
+    to its heel strike, and is carried back to its toe-off, by about as much at every step
+    (relative to the pelvis; ``GaitConfig.min_travel_share``). A "heel strike" whose heel
+    hardly came forward is a smear of MediaPipe swapping the legs to and fro, not a step.
+
+    The travel, not the position ahead of the pelvis, is compared: where a foot lands
+    relative to the pelvis differs between the feet of a limp and drifts over a clip as the
+    walker crosses the view, while both ends of one travel shift alike. The feet take
+    turns, so a step's front foot was the back foot of the step before, and left the
+    ground there: the heel's travel runs from its rearmost point since that step's start
+    (the toe's likewise from its foremost). Where that earlier event was not seen (a run's
+    first steps, a gap), the travel is unknown and the event is kept."""
+    travel: dict[tuple[int, str], float] = {}
+    for j, step in enumerate(steps):
+        prev = steps[j - 1] if j >= 1 and steps[j - 1].run == step.run else None
+        if prev is None:
+            continue
+        # The heel comes forward from about its toe-off to its strike; the toe goes back
+        # from about its heel strike to its toe-off (both found in the step before).
+        for event, signal, at, sign, turned in (
+                ("heel_strike", feet.heel[step.front], step.heel_strike, 1.0, prev.toe_off),
+                ("toe_off", feet.toe[OTHER[step.front]], step.toe_off, -1.0,
+                 prev.heel_strike)):
+            if at is not None and turned is not None:
+                window = sign * signal[prev.start : at + 1]
+                travel[j, event] = float(window[-1] - np.nanmin(window))
+    for event in ("heel_strike", "toe_off"):
+        values = {j: v for (j, e), v in travel.items() if e == event}
+        if not values:
+            continue
+        usual = float(np.median(list(values.values())))
+        for j, value in values.items():
+            if value < config.min_travel_share * usual:
+                setattr(steps[j], event, None)
 
 
 # --------------------------------------------------------------------------- 6. timing

@@ -2,18 +2,33 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 from synthetic_landmarks import _copy, media_info, standing, walking
 
 from posture.camera import (
+    CameraGeometry,
+    legs_off_axis_deg,
     line_angle_deg,
     roll_from_floor_points,
     roll_from_level_pairs,
     rotate_about,
     side_off_axis_deg,
+    side_spread,
+    side_view_off_axis_deg,
 )
-from posture.landmarks import LEFT_ANKLE, LEFT_FOOT_INDEX, LEFT_HEEL
+from posture.checks.base import off_axis_sd
+from posture.config import CameraConfig, Config
+from posture.landmarks import (
+    LEFT_ANKLE,
+    LEFT_FOOT_INDEX,
+    LEFT_HEEL,
+    LEFT_KNEE,
+    RIGHT_ANKLE,
+    RIGHT_KNEE,
+)
 from posture.pipeline import analyse_poses
 
 
@@ -74,8 +89,78 @@ def test_level_pairs_find_the_roll_of_a_person_facing_the_camera(roll_deg):
 def test_side_off_axis_grows_with_the_turn(turn_deg):
     # Azimuth 270 is the left side square-on; the figure's widths are MediaPipe-like.
     pose = standing(view=270.0 - turn_deg)
-    measured = float(np.nanmedian(side_off_axis_deg(pose.xy_px, 0.55)))
+    measured = float(np.nanmedian(side_off_axis_deg(pose.xy_px, 0.53)))
     assert measured == pytest.approx(turn_deg, abs=6.0)
+
+
+@pytest.mark.parametrize("side_azimuth", [270.0, 90.0])
+def test_side_spread_is_signed_toward_the_chest_whichever_way_the_person_faces(side_azimuth):
+    # Azimuth 0 is the front view: turning a side view toward it shows the chest.
+    toward_chest = 1.0 if side_azimuth == 270.0 else -1.0
+    chest = standing(view=side_azimuth + toward_chest * 20.0)
+    back = standing(view=side_azimuth - toward_chest * 20.0)
+    assert side_spread(chest.xy_px, signed=True)[0] > 0.1
+    assert side_spread(back.xy_px, signed=True)[0] < -0.1
+    assert side_spread(back.xy_px)[0] == pytest.approx(-side_spread(back.xy_px, signed=True)[0])
+
+
+def test_a_view_from_behind_reads_the_spread_with_the_narrower_width():
+    # Same spread either way round; from behind MediaPipe draws it narrower, so the same
+    # spread means a larger turn.
+    chest = standing(view=270.0 + 15.0)
+    back = standing(view=270.0 - 15.0)
+    config = CameraConfig()
+    chest_deg = side_off_axis_deg(chest.xy_px, config.side_width_to_torso,
+                                  config.side_back_width_to_torso)[0]
+    back_deg = side_off_axis_deg(back.xy_px, config.side_width_to_torso,
+                                 config.side_back_width_to_torso)[0]
+    spread = abs(side_spread(back.xy_px, signed=True)[0])
+    assert chest_deg == pytest.approx(np.degrees(np.arcsin(spread / 0.53)), abs=0.5)
+    assert back_deg == pytest.approx(np.degrees(np.arcsin(spread / 0.40)), abs=0.5)
+    # Without the back width the old unsigned reading is kept (walks, oblique frames).
+    assert side_off_axis_deg(back.xy_px, 0.53)[0] == pytest.approx(chest_deg, abs=0.01)
+
+
+def test_the_legs_spread_grows_with_the_turn_and_is_unknown_while_the_far_leg_hides():
+    readings = [legs_off_axis_deg(standing(view=270.0 + turn).xy_px, 0.46)[0]
+                for turn in (0.0, 10.0, 20.0, 30.0)]
+    assert readings[0] == pytest.approx(0.0, abs=1.0)
+    assert np.all(np.diff(readings) > 3.0)
+    hidden = standing(view=270.0 + 20.0).xy_px.copy()
+    hidden[:, [LEFT_KNEE, LEFT_ANKLE, RIGHT_KNEE, RIGHT_ANKLE]] = np.nan
+    assert np.isnan(legs_off_axis_deg(hidden, 0.46)[0])
+    one_pair = standing(view=270.0 + 20.0).xy_px.copy()
+    one_pair[:, [LEFT_KNEE, RIGHT_KNEE]] = np.nan  # knees hidden, ankles seen
+    assert legs_off_axis_deg(one_pair, 0.46)[0] > 10.0
+
+
+def test_standing_frames_combine_trunk_and_legs_walking_frames_use_the_trunk_only():
+    pose = standing(view=270.0 + 20.0)
+    xy = np.repeat(pose.xy_px[:1], 2, axis=0)
+    side = np.array([True, True])
+    config = CameraConfig()
+    trunk = side_off_axis_deg(xy, config.side_width_to_torso, config.side_back_width_to_torso)
+    legs = legs_off_axis_deg(xy, config.side_leg_spread_to_torso)
+    standing_deg = side_view_off_axis_deg(xy, side, np.array([True, False]), config)
+    assert standing_deg[0] == pytest.approx((trunk[0] + legs[0]) / 2)
+    assert standing_deg[1] == pytest.approx(trunk[1])  # a frame that is not still
+    walking_deg = side_view_off_axis_deg(xy, side, None, config)
+    assert walking_deg == pytest.approx(side_off_axis_deg(xy, config.side_width_to_torso))
+    assert np.isnan(side_view_off_axis_deg(xy, np.array([False, True]), None, config)[0])
+
+
+def test_the_off_axis_estimate_error_enters_the_angle_error():
+    def inputs(off_deg: float, error_deg: float):
+        camera = CameraGeometry(None, "", off_deg, "", np.full(3, off_deg), False, 5.0,
+                                off_axis_error_deg=error_deg)
+        return SimpleNamespace(camera=camera, config=Config())
+
+    frames = np.ones(3, dtype=bool)
+    per_deg = Config().uncertainty.off_axis_sd_per_deg
+    # Square-on as measured, but the measurement may be 4 deg off: some error remains.
+    assert off_axis_sd(inputs(0.0, 4.0), frames) == pytest.approx(per_deg * 4.0)
+    assert off_axis_sd(inputs(20.0, 0.0), frames) == pytest.approx(per_deg * 20.0)
+    assert off_axis_sd(inputs(20.0, 4.0), frames) > off_axis_sd(inputs(20.0, 0.0), frames)
 
 
 # ------------------------------------------------------------------------ end to end

@@ -289,8 +289,10 @@ def test_outcomes_false_alarms_and_near_leg_in_the_summary_lines():
                                        "error": 1}
     assert result.false_alarms == [("b.png", "bent_knee")]
     lines = format_table(result).splitlines()
-    assert lines[-5:] == [
+    assert lines[-6:] == [
         "errors 1 of 5 expected findings (0 items failed to analyse)",
+        # TINY carries no off-axis angles: every finding is inside the view limits.
+        "refused inside the view limits (25 deg side, 30 deg front): 1 of 5 expected findings",
         ("near-leg knee MAE walking 3.0 deg per frame; standing 2.0 deg; where the knee checks "
          "judge: walking 3.0, standing 2.0"),
         "heel strikes within 30 ms: 0/0; toe-offs within 50 ms: 0/0; "

@@ -16,6 +16,7 @@ from synthetic_landmarks import (
     figure,
     first_heel_strike_s,
     heel_strike_times,
+    leg_length,
     media_info,
     mirror,
     shifted,
@@ -34,6 +35,7 @@ from posture.landmarks import (
     LEFT_KNEE,
     RIGHT_ANKLE,
     RIGHT_FOOT_INDEX,
+    RIGHT_HEEL,
     RIGHT_HIP,
 )
 from posture.pipeline import analyse_poses
@@ -437,6 +439,91 @@ def test_a_limp_keeps_each_side_its_own_stance_share(side):
     assert gait.stance_phase_pct[side] == pytest.approx(55.0, abs=5)
     assert gait.stance_phase_pct[other] == pytest.approx(68.0, abs=5)
     assert gait.stance_phase_pct[other] - gait.stance_phase_pct[side] >= 8
+
+
+# A picture wide enough that feet drawn further back stay inside it all the clip long.
+WIDE_PX = 1800
+FOOT_POINTS = {"left": (LEFT_ANKLE, LEFT_HEEL, LEFT_FOOT_INDEX),
+               "right": (RIGHT_ANKLE, RIGHT_HEEL, RIGHT_FOOT_INDEX)}
+
+
+def _feet_moved_back(fig, pose, back_px: dict[str, np.ndarray | float]):
+    """The walk with each named foot drawn that many pixels further back (per frame)."""
+    forward = 1.0 if fig.view == "side_right" else -1.0
+    xy = pose.xy_px.copy()
+    for side, px in back_px.items():
+        for point in FOOT_POINTS[side]:
+            xy[:, point, 0] -= forward * np.asarray(px)
+    return replace_xy(pose, xy)
+
+
+def _same_events(moved: GaitAnalysis, plain: GaitAnalysis, fps: float) -> None:
+    assert moved.reliable, moved.unreliable_reason
+    assert moved.strides_per_side == plain.strides_per_side
+    for side in ("left", "right"):
+        for kind in ("heel_strike", "toe_off"):
+            found, expected = _times(moved, side, kind), _times(plain, side, kind)
+            assert len(found) == len(expected), (side, kind, found, expected)
+            assert np.allclose(found, expected, atol=1.5 / fps), (side, kind)
+
+
+@pytest.mark.parametrize("view", ["side_left", "side_right"])
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_a_foot_landing_close_to_the_pelvis_keeps_its_heel_strikes(view, side):
+    """Issue 11: a limp's sound foot takes the short step and can land only a little ahead
+    of the pelvis (0.04 leg lengths on a dev limp) while the other lands far ahead. Its
+    heel strikes are real: every stride stays timed, as in the same walk without it."""
+    fig = figure(view=view, activity="walking", duration_s=6.0, width_px=WIDE_PX)
+    pose = build(fig)
+    plain = _analyse(fig, pose).gait
+    heel = LEFT_HEEL if side == "left" else RIGHT_HEEL
+    reach = float(np.nanmax(_ahead_px(pose, fig, heel)))
+    moved = _analyse(fig, _feet_moved_back(fig, pose, {side: 0.6 * reach})).gait
+    assert min(plain.strides_per_side.values()) >= 4
+    _same_events(moved, plain, fig.fps)
+
+
+@pytest.mark.parametrize("view", ["side_left", "side_right"])
+def test_feet_drifting_apart_across_the_view_keep_their_events(view):
+    """Seen from a camera off the walker's path, how far each foot lands ahead of the
+    pelvis drifts over the clip, one foot's one way and the other's the other way (the dev
+    walks: from 0.41 to 0.10 leg lengths for one foot over four strides). No event may be
+    lost to it."""
+    fig = figure(view=view, activity="walking", duration_s=6.0, width_px=WIDE_PX)
+    pose = build(fig)
+    plain = _analyse(fig, pose).gait
+    reach = float(np.nanmax(_ahead_px(pose, fig, LEFT_HEEL)))
+    drift = np.linspace(-0.4, 0.4, len(pose)) * reach
+    moved = _analyse(fig, _feet_moved_back(fig, pose, {"left": drift, "right": -drift})).gait
+    _same_events(moved, plain, fig.fps)
+
+
+@pytest.mark.parametrize("view", ["side_left", "side_right"])
+def test_a_heel_drawn_forward_after_the_other_toe_off_is_not_the_strike(view):
+    """MediaPipe sometimes draws the legs swapped for a few frames late in a step (a dev
+    limp near the picture's edge), which puts the front heel furthest forward after the
+    other foot has left the ground. In walking the front foot lands before the other one
+    leaves (double support): the strike is the heel's turn before that toe-off."""
+    fig = figure(view=view, activity="walking", duration_s=6.0)
+    pose = build(fig)
+    forward = np.full(len(pose), 1.0 if view == "side_right" else -1.0)
+
+    def gait_of(xy):
+        return detect_gait(xy, pose.t_s, pose.frame_index, forward, leg_length(pose),
+                           GaitConfig())
+
+    plain = gait_of(pose.xy_px)
+    strike = [e for e in plain.events if e.side == "left" and e.kind == "heel_strike"][1]
+    off = next(e for e in plain.events
+               if e.side == "right" and e.kind == "toe_off" and e.t_s > strike.t_s)
+    xy = pose.xy_px.copy()
+    glitch = slice(off.position + 3, off.position + 6)
+    xy[glitch, LEFT_HEEL, 0] += forward[glitch] * 1.5 * np.nanmax(
+        _ahead_px(pose, fig, LEFT_HEEL))
+    moved = gait_of(xy)
+    assert moved.reliable, moved.unreliable_reason
+    assert np.allclose(_times(moved, "left", "heel_strike"),
+                       _times(plain, "left", "heel_strike"), atol=0.5 / fig.fps)
 
 
 def _crossings(pose, fig) -> list[int]:

@@ -26,7 +26,9 @@ def test_the_limp_side_is_right_wherever_it_is_judged(evaluation):
     assert limp["wrong"] == 0
     # Measured when the split was first run: 2 of the 4 limps judged (both right), the
     # other two "not assessable" because the engine timed fewer than 3 strides a side.
-    assert limp["right"] >= 2
+    # Since heel strikes are no longer dropped for landing close to the pelvis (issue 11,
+    # fixed on dev data only): 3 of 4 judged, all right; li4 is still not assessable.
+    assert limp["right"] >= 3
 
 
 def test_no_limp_or_other_finding_on_the_normal_gaits(evaluation):

@@ -45,15 +45,27 @@ def test_no_finding_on_any_neutral_subject(evaluation):
 def test_clear_cut_cases_are_right_or_honestly_refused(evaluation, numbers):
     wrong = [f"{f.file}: {f.finding} expected {f.expected}, got {f.got}"
              for f in evaluation.findings if f.outcome == "wrong"]
-    # Issue 10 wants none; WRONG_NOW are the ones measured when this split was first run
-    # (docs/accuracy.md lists them), held so that none is added.
+    # Issue 10 wants none; WRONG_NOW is what the engine gets now (docs/accuracy.md lists
+    # it), held so that none is added.
     assert len(wrong) <= WRONG_NOW, wrong
     counts = numbers["outcomes"]
     assert sum(counts.values()) == numbers["findings_total"] >= 120
     assert counts["error"] == 0
     # Refusals are counted apart, and kept few: most expected findings get a verdict.
+    # Cameras turned further than the documented limits (25 deg side, 30 deg front) are
+    # promised a "not assessable"; the refusals to keep few are those inside the limits.
     assert counts["right"] >= 0.7 * numbers["findings_total"]
-    assert counts["refused"] <= 0.25 * numbers["findings_total"]
+    refused_inside, findings_inside = numbers["refused_within_view_limits"]
+    assert findings_inside >= 100
+    assert refused_inside <= 0.25 * findings_inside
+
+
+def test_beyond_the_view_limits_the_answer_is_never_a_wrong_verdict(evaluation):
+    from posture.evaluate_results import beyond_view_limits
+
+    beyond = [f for r in evaluation.records if beyond_view_limits(r) for f in r.findings]
+    assert len(beyond) >= 10
+    assert [f for f in beyond if f.outcome == "wrong"] == []
 
 
 def test_gait_events_and_stance_share(numbers):
@@ -70,8 +82,9 @@ def test_knee_flexion_where_the_knee_checks_judge(numbers):
     assert np.isfinite(numbers["trunk_mae_deg"])
 
 
-# Measured when the split was first run (docs/accuracy.md): 3 wrong of 135; knee 2.56 deg
-# standing and 4.11 deg per frame walking where the knee checks judge.
-WRONG_NOW = 3
+# Measured (docs/accuracy.md): 3 wrong of 135 when the split was first run, 1 after the
+# off-axis and gait-event work that followed (fitted on the dev split only); knee 2.1 deg
+# standing and 4.5 deg per frame walking where the knee checks judge.
+WRONG_NOW = 1
 KNEE_STANDING_NOW_DEG = 2.7
 KNEE_WALKING_NOW_DEG = 4.5

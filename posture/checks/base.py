@@ -158,8 +158,12 @@ def median_off_axis_deg(inputs: CheckInput, frames: np.ndarray) -> float:
 
 
 def off_axis_sd(inputs: CheckInput, frames: np.ndarray) -> float:
-    """Systematic error (in degrees) an oblique camera adds to angles over ``frames``."""
-    return inputs.config.uncertainty.off_axis_sd_per_deg * median_off_axis_deg(inputs, frames)
+    """Systematic error (in degrees) an oblique camera adds to angles over ``frames``. The
+    off-axis angle is itself an estimate (``CameraGeometry.off_axis_error_deg``): the true
+    angle may lie that far either side, so the two are added like independent errors."""
+    error = inputs.camera.off_axis_error_deg if inputs.camera is not None else 0.0
+    return inputs.config.uncertainty.off_axis_sd_per_deg * math.hypot(
+        median_off_axis_deg(inputs, frames), error)
 
 
 def combined_sd(*parts: float) -> float:
