@@ -15,6 +15,13 @@ interleaved and repeated (``--repeat``), and the median is shown, because other 
 the machine disturb single runs. ``fps`` is the clip's frame count over that time, so a
 case that skips frames is credited only with being faster.
 
+First, unless ``--no-process``, the whole-process comparison (``--process`` runs only
+that): ``python -m posture analyse CLIP --json OUT`` against ``REFERENCE_SCRIPT`` (the same
+plain loop as a script), each a fresh interpreter, wall time from launch to exit, interpreter
+start and imports included, run interleaved and repeated on every video of the media
+folder; the ratio is the reference's median over the command's. CPU seconds include the
+pose worker processes (the benchmark adopts them as a sub-reaper).
+
 Then the live path: per-frame latency of ``LiveAnalyser.process`` at 640x480, and the
 memory check: a 10-minute 1080p clip (made once from a sample and cached in the temp
 folder) analysed to a JSON report.
@@ -33,6 +40,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +61,21 @@ LIVE_FRAMES = 300  # 10 s at 30 fps: the analysis window fills up completely
 LONG_CLIP_S = 600.0
 LONG_CLIP_FPS = 30
 LONG_CLIP_SOURCE = "one_leg_balance_front_oblique_pose2sim.mp4"
+VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".webm", ".mkv")
+# The plain loop as a program of its own: what someone without this engine would run.
+REFERENCE_SCRIPT = """
+import sys
+import cv2
+import mediapipe as mp
+capture = cv2.VideoCapture(sys.argv[1])
+with mp.solutions.pose.Pose(model_complexity=1) as pose:
+    while True:
+        ok, image_bgr = capture.read()
+        if not ok:
+            break
+        pose.process(cv2.cvtColor(image_bgr, cv2.COLOR_BGR2RGB))
+capture.release()
+"""
 
 
 # ----------------------------------------------------------------------------- workers
@@ -107,6 +130,46 @@ def _work_analysis(path: str, out_dir: str, annotated: bool) -> dict[str, Any]:
     }
 
 
+def _work_stages(path: str, out_dir: str) -> dict[str, Any]:
+    """Where a ``python -m posture analyse`` run spends its time, stage by stage (wall and
+    CPU seconds of this process; the pose workers' CPU is not in ``cpu``)."""
+    stages: dict[str, tuple[float, float]] = {}
+    mark = [time.perf_counter(), _cpu_s()]
+
+    def lap(name: str) -> None:
+        now, cpu = time.perf_counter(), _cpu_s()
+        stages[name] = (now - mark[0], cpu - mark[1])
+        mark[:] = [now, cpu]
+
+    from . import pipeline
+    from .config import Config
+    lap("import engine")
+    import mediapipe  # noqa: F401
+    lap("import mediapipe")
+    config = Config()
+    from .parallel import start_server
+    start_server(config.parallel)
+    opened = pipeline.open_frames(path, config)
+    lap("probe, subject scan, plan")
+    with ExitStack() as stack:
+        pose = pipeline._pose_pass(opened, config, None, pipeline._Workers(stack))
+        lap("pose pass")
+    analysis = pipeline.analyse_poses(pose, opened.info, config=config, plan=opened.plan)
+    lap("filters, measurements, checks (with their SciPy import)")
+    from .report import write_json
+
+    write_json(analysis.report, Path(out_dir) / "report.json")
+    lap("report")
+    import cv2
+
+    capture = cv2.VideoCapture(path)
+    while capture.read()[0]:
+        pass
+    capture.release()
+    lap("(the reference's OpenCV decoding alone)")
+    return {"stages": stages, "frames_analysed": len(pose)}
+
+
 def _letterbox(image_rgb, width_px: int, height_px: int):
     """Fit an image inside width x height, padding with black (a webcam-sized frame)."""
     import cv2
@@ -154,6 +217,8 @@ def _worker(argv: list[str]) -> int:
         result = _work_analysis(args[0], args[1], annotated=kind == "annotated")
     elif kind == "live":
         result = _work_live(args[0], int(args[1]))
+    elif kind == "stages":
+        result = _work_stages(args[0], args[1])
     else:
         raise SystemExit(f"unknown worker {kind!r}")
     result["peak_rss_mb"] = _peak_rss_mb()
@@ -168,7 +233,9 @@ def _run_worker(*args: str) -> dict[str, Any]:
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(
         p for p in (str(PROJECT_ROOT), os.environ.get("PYTHONPATH", "")) if p))
     done = subprocess.run(
-        [sys.executable, "-m", "posture.bench", "--worker", *args],
+        # Through ``python -m posture``: a main module the pose workers may import again
+        # (``parallel.main_module_allows_workers``), as the command line's.
+        [sys.executable, "-m", "posture", "bench", "--worker", *args],
         capture_output=True, text=True, env=env, cwd=PROJECT_ROOT,
     )
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
@@ -236,6 +303,114 @@ def make_long_clip(source: Path, path: Path, duration_s: float = LONG_CLIP_S,
     return path
 
 
+# ----------------------------------------------------------------------------- whole process
+
+
+def _adopt_orphans() -> None:
+    """Become the sub-reaper of what the benchmarked commands start, so the pose workers
+    and their fork server (which outlive no one but are not waited for by the command)
+    are reaped here and their CPU time counts (Linux; elsewhere it is left out)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+    except (OSError, AttributeError):
+        pass
+
+
+def _reap_orphans(timeout_s: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            time.sleep(0.02)
+
+
+def _children_cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _timed_process(command: list[str]) -> tuple[float, float]:
+    """(wall s, CPU s) of one fresh process, from launch to exit."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        p for p in (str(PROJECT_ROOT), os.environ.get("PYTHONPATH", "")) if p))
+    _reap_orphans(0.0)
+    cpu = _children_cpu_s()
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=PROJECT_ROOT)
+    wall = time.perf_counter() - start
+    if done.returncode != 0:
+        tail = "\n".join(done.stderr.strip().splitlines()[-5:])
+        raise RuntimeError(f"{' '.join(command[:4])} failed (exit {done.returncode}): {tail}")
+    _reap_orphans()
+    return wall, _children_cpu_s() - cpu
+
+
+def bench_process(path: Path, repeat: int, work_dir: Path) -> dict[str, Any]:
+    """``repeat`` interleaved rounds of the reference script and ``python -m posture
+    analyse`` on one clip, each a fresh process."""
+    out = work_dir / f"{path.stem}.json"
+    runs: dict[str, list[tuple[float, float]]] = {"reference": [], "analyse": []}
+    load = os.getloadavg()[0]
+    for _ in range(repeat):
+        runs["reference"].append(_timed_process(
+            [sys.executable, "-c", REFERENCE_SCRIPT, str(path)]))
+        runs["analyse"].append(_timed_process(
+            [sys.executable, "-m", "posture", "analyse", str(path), "--json", str(out)]))
+    summary = json.loads(out.read_text(encoding="utf-8"))["summary"]
+    result: dict[str, Any] = {"load": (load + os.getloadavg()[0]) / 2,
+                              "frames_analysed": summary["frames_analysed"]}
+    for case, values in runs.items():
+        result[case] = {"wall_s": statistics.median(w for w, _ in values),
+                        "cpu_s": statistics.median(c for _, c in values),
+                        "walls_s": [round(w, 2) for w, _ in values]}
+    result["ratio"] = result["reference"]["wall_s"] / result["analyse"]["wall_s"]
+    result["cpu_ratio"] = result["reference"]["cpu_s"] / result["analyse"]["cpu_s"]
+    return result
+
+
+def format_process_table(results: dict[str, dict[str, Any]]) -> str:
+    header = ["clip", "frames", "reference s", "analyse s", "ratio", "reference CPU s",
+              "analyse CPU s", "load", "runs s (reference / analyse)"]
+    rows = []
+    for clip, r in results.items():
+        ref, ours = r["reference"], r["analyse"]
+        rows.append([clip, str(r["frames"]), f"{ref['wall_s']:.2f}", f"{ours['wall_s']:.2f}",
+                     f"**{r['ratio']:.2f}**", f"{ref['cpu_s']:.2f}", f"{ours['cpu_s']:.2f}",
+                     f"{r['load']:.1f}",
+                     f"{' '.join(map(str, ref['walls_s']))} / "
+                     f"{' '.join(map(str, ours['walls_s']))}"])
+    widths = [max(len(x) for x in col) for col in zip(header, *rows, strict=True)]
+    lines = [_row(header, widths), "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
+    lines += [_row(row, widths) for row in rows]
+    return "\n".join(lines)
+
+
+def run_process_comparison(clips: list[Path], repeat: int, work_dir: Path) -> None:
+    _adopt_orphans()
+    print(f"whole process, {repeat} round(s) per clip, median shown: the plain-loop script "
+          f"vs python -m posture analyse --json", flush=True)
+    results = {}
+    for clip in clips:
+        from .source import probe
+
+        frames = probe(clip).frame_count
+        print(f"  {clip.name} ({frames} frames) ...", end=" ", flush=True)
+        result = bench_process(clip, repeat, work_dir)
+        result["frames"] = frames
+        results[clip.name] = result
+        print(f"ratio {result['ratio']:.2f} (CPU {result['cpu_ratio']:.2f}), load "
+              f"{result['load']:.1f}", flush=True)
+    print()
+    print(format_process_table(results))
+    print(f"lowest ratio {min(r['ratio'] for r in results.values()):.2f} (target 1.3)")
+
+
 # ----------------------------------------------------------------------------- table
 
 
@@ -291,6 +466,13 @@ def _parser() -> argparse.ArgumentParser:
                         help="runs per case, median shown (default 3, --quick 1)")
     parser.add_argument("--no-long", action="store_true", help="skip the 10-minute clip")
     parser.add_argument("--long", action="store_true", help="with --quick: run it anyway")
+    parser.add_argument("--process", action="store_true",
+                        help="only the whole-process comparison (every video of --media)")
+    parser.add_argument("--stages", action="store_true",
+                        help="only where the time goes, stage by stage (every video of "
+                             "--media, or --clip)")
+    parser.add_argument("--no-process", action="store_true",
+                        help="skip the whole-process comparison")
     parser.add_argument("--media", default=str(SHARED_MEDIA),
                         help=f"folder of the sample clips (default {SHARED_MEDIA})")
     return parser
@@ -319,6 +501,23 @@ def main(argv: list[str] | None = None) -> int:
           f"{os.getloadavg()[0]:.1f} at start; {repeat} run(s) per case, median shown")
     results: dict[str, dict[str, dict[str, Any]]] = {}
     with tempfile.TemporaryDirectory(prefix="posture-bench-") as tmp:
+        if args.stages:
+            videos = ([Path(c) for c in args.clip] if args.clip else sorted(
+                p for p in media.iterdir() if p.suffix.lower() in VIDEO_SUFFIXES))
+            for clip in videos:
+                r = _run_worker("stages", str(clip), tmp)
+                print(f"{clip.name} ({r['frames_analysed']} frames analysed): " + ", ".join(
+                    f"{name} {wall:.2f} s ({cpu:.2f} CPU s)"
+                    for name, (wall, cpu) in r["stages"].items()), flush=True)
+            return 0
+        if not args.no_process:
+            videos = ([Path(c) for c in args.clip] if args.clip else sorted(
+                p for p in media.iterdir() if p.suffix.lower() in VIDEO_SUFFIXES))
+            run_process_comparison(videos, repeat, Path(tmp))
+            if args.process:
+                print(f"load average {os.getloadavg()[0]:.1f} at the end")
+                return 0
+            print()
         for clip in clips:
             print(f"  {clip.name}: {_describe(clip)} ...", flush=True)
             results[clip.name] = bench_clip(clip, repeat, Path(tmp))

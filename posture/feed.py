@@ -1,19 +1,20 @@
 """Stages 1-3 plumbing: which frames reach MediaPipe, decoded how many times, at what size.
 
-``open_frames`` sets up the pose pass for a path, an image array or camera frames. For a
-video it first scans for the subject (``subject.scan_for_subject``); a short clip is decoded
-once and shared between the scan and a pose pass that starts beside it (``Restart`` is
-raised when the scan ends up wanting a crop); a clip whose subject stands still is analysed
-at ``Config.standing_analysis_fps``. None of this changes what is measured (bench/README.md).
-A person too small for MediaPipe to find in the whole frame is looked for in tiles and
-followed in a crop (``subject.tiled_search_reason``; photos: ``subject.scan_photo``).
+``open_frames`` plans the pose pass for a path, an image array or camera frames. For a video
+it first scans for the subject (``subject.scan_for_subject``), then decides once, before the
+pose pass decodes anything, which frames it reads and at what size (a ``FramePlan``): a
+short clip is decoded once, its frames kept from the scan for the pose pass; a clip whose
+subject stands still is analysed at ``Config.standing_analysis_fps``; a person too small
+for MediaPipe to find in the whole frame is looked for in tiles and followed in a crop
+(``subject.tiled_search_reason``; photos: ``subject.scan_photo``). A plan can be read in
+stretches (``FramePlan.open``), one per pose graph (``posture.parallel``). None of this
+changes what is measured (bench/README.md).
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,7 @@ from .source import (
     prefetch,
     probe,
 )
-from .subject import SubjectPlan, choose_subject, link_tracks, scan_for_subject, scan_photo
+from .subject import SubjectPlan, link_tracks, scan_for_subject, scan_photo
 
 
 def _prefetch(frames: Iterable[Frame], size: int = 4) -> Iterator[Frame]:
@@ -39,22 +40,95 @@ def _prefetch(frames: Iterable[Frame], size: int = 4) -> Iterator[Frame]:
     return prefetch(frames, size)
 
 
+class FrameReader:
+    """One read of a ``FramePlan``: iterate it for frames, then ``close`` it (which stops
+    its decoder). ``stopped_at_limit`` says the read stopped at ``max_duration_s``."""
+
+    def __init__(self, frames: Iterable[Frame], media: Any = None,
+                 stopped_at_limit: bool = False) -> None:
+        self._frames = frames
+        self._media = media
+        self._stopped = stopped_at_limit
+
+    def __iter__(self) -> Iterator[Frame]:
+        return iter(self._frames)
+
+    @property
+    def stopped_at_limit(self) -> bool:
+        return self._stopped or bool(getattr(self._media, "stopped_at_limit", False))
+
+    def close(self) -> None:
+        # The frames first (a decoder thread stops), then the media behind them.
+        close_frames = getattr(self._frames, "close", None)
+        if close_frames is not None:
+            close_frames()
+        if self._media is not None:
+            self._media.close()
+        self._frames = ()
+
+
+@dataclass
+class FramePlan:
+    """Which frames the pose pass reads and at what size, decided before it decodes any:
+    frames already decoded (``kept``: by the subject scan, or a photo or camera frames), or
+    a decode of the file at ``path``."""
+
+    kept: list[Frame] | None = None
+    path: str | Path | None = None
+    max_side_px: int | None = None
+    max_duration_s: float | None = None
+    every_nth: int = 1
+    # Frames for which it is False (the subject out of view) are decoded, not converted.
+    convert_if: Callable[[float], bool] | None = None
+    # How many frames the file holds, by its header (0: unknown); it only balances the
+    # stretches of a split pass, never decides which frames are read.
+    frame_count: int = 0
+    kept_stopped_at_limit: bool = False
+
+    @property
+    def expected_frames(self) -> int:
+        """How many frames the pass will analyse, as far as is known before reading."""
+        if self.kept is not None:
+            return len(self.kept)
+        return -(-self.frame_count // self.every_nth) if self.frame_count else 0
+
+    def index_of(self, position: int) -> int:
+        """The decode index of the ``position``-th analysed frame (as planned)."""
+        if self.kept is not None:
+            return self.kept[position].index if position < len(self.kept) else (
+                self.kept[-1].index + 1 if self.kept else 0)
+        return position * self.every_nth
+
+    def open(self, first_index: int = 0, stop_index: int | None = None,
+             copies: DisplayCopies | None = None) -> FrameReader:
+        """The planned frames whose decode index lies in ``[first_index, stop_index)``,
+        decoded ahead in a thread. ``copies`` (video files) keeps small copies of every
+        decoded frame for the annotated video."""
+        if self.kept is not None:
+            frames = [f for f in self.kept if f.index >= first_index
+                      and (stop_index is None or f.index < stop_index)]
+            return FrameReader(frames, None, self.kept_stopped_at_limit)
+        media = open_media(self.path, max_side_px=self.max_side_px,
+                           max_duration_s=self.max_duration_s)
+        return FrameReader(_prefetch(media.frames(
+            every_nth=self.every_nth, convert_if=self.convert_if, copies=copies,
+            first_index=first_index, stop_index=stop_index)), media)
+
+
 @dataclass
 class Opened:
-    """What the pose pass reads."""
+    """What the pose pass reads: ``frames``, planned for the subject in ``plan``."""
 
     info: MediaInfo
-    frames: Iterable[Frame]
+    frames: FramePlan
     mode: str  # "image" | "video"
-    closable: Any  # closed after the pass; its ``stopped_at_limit`` says the clip was cut
     plan: SubjectPlan | None
     every_nth: int = 1
-    # Set when the pose pass starts before the subject scan has ended: ``plan`` is then
-    # None until the scan's result is in.
-    scan: _BackgroundScan | None = None
-    # Small copies of the frames for the annotated video, kept by the decoder that fed
-    # this pass (None when no annotated video is wanted).
+    # Small copies of the frames for the annotated video, kept by the decoder that feeds
+    # the pose pass (None when no annotated video is wanted).
     copies: DisplayCopies | None = None
+    # Set by the pose pass: it stopped at ``Config.max_duration_s``.
+    stopped_at_limit: bool = field(default=False)
 
 
 class _KeepFrames:
@@ -80,137 +154,26 @@ class _KeepFrames:
         self.complete = self.frames is not None
 
 
-class Restart(Exception):
-    """The pose pass that started before the scan ended must start again (the scan found
-    someone to follow in a crop, or the frames did not fit in memory after all)."""
-
-
-class _SharedFrames:
-    """Frames decoded once, read by two passes at their own pace: the subject scan
-    (``feed``) and a pose pass that starts before the scan is over (``read``)."""
-
-    def __init__(self, frames: Iterable[Frame], max_bytes: int) -> None:
-        self._source = frames
-        self._max_bytes = max_bytes
-        self._frames: list[Frame] = []
-        self._cond = threading.Condition()
-        self._finished = False
-        self.overflow = False
-
-    def feed(self) -> Iterator[Frame]:
-        """The decoded frames, kept for ``read`` as they pass."""
-        used = 0
-        try:
-            for frame in self._source:
-                used += frame.image_rgb.nbytes
-                with self._cond:
-                    if used > self._max_bytes:
-                        self.overflow = True
-                    else:
-                        self._frames.append(frame)
-                    self._cond.notify_all()
-                yield frame
-        finally:
-            with self._cond:
-                self._finished = True
-                self._cond.notify_all()
-
-    def read(self) -> Iterator[Frame]:
-        """Every frame in order, waiting for the decoder where needed."""
-        position = 0
-        while True:
-            with self._cond:
-                while (position >= len(self._frames) and not self._finished
-                       and not self.overflow):
-                    self._cond.wait()
-                if position < len(self._frames):
-                    frame = self._frames[position]
-                elif self.overflow:
-                    raise Restart
-                else:
-                    return
-            position += 1
-            yield frame
-
-
-class _BackgroundScan:
-    """``scan_for_subject`` in a thread, over frames the pose pass reads too. Closing it
-    waits for the scan, then closes the media (``stopped_at_limit`` is the media's)."""
-
-    def __init__(self, source: Any, info: MediaInfo, config: Config, shared: _SharedFrames,
-                 media: Any) -> None:
-        self.samples: list = []
-        self.plan: SubjectPlan | None = None
-        self._error: BaseException | None = None
-        self._media = media
-        self._seen = 0
-        self._crop = False
-        self._crop_likely = threading.Event()
-        self._thread = threading.Thread(
-            target=self._run, args=(source, info, config, shared), daemon=True)
-        self._thread.start()
-
-    def _run(self, source: Any, info: MediaInfo, config: Config, shared: _SharedFrames) -> None:
-        frames = shared.feed()
-        try:
-            self.plan = scan_for_subject(source, info, config, frames=frames,
-                                         samples=self.samples,
-                                         crop_likely=self._crop_likely)
-        except BaseException as err:  # re-raised by ``result`` in the caller's thread
-            self._error = err
-        finally:
-            frames.close()
-
-    def wants_crop(self) -> bool:
-        """Whether the pose pass will follow someone in a crop, as far as the scan knows
-        (true as soon as the scan searches in tiles for nobody or someone small: the pass
-        over whole frames would then only hold up that search)."""
-        if not self._thread.is_alive():
-            return self.plan is not None and self.plan.track is not None
-        if self._crop_likely.is_set():
-            return True
-        samples = list(self.samples)
-        if len(samples) != self._seen:
-            self._seen = len(samples)
-            self._crop = choose_subject(link_tracks(samples)).track is not None
-        return self._crop
-
-    def result(self) -> SubjectPlan:
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        assert self.plan is not None
-        return self.plan
-
-    @property
-    def stopped_at_limit(self) -> bool:
-        return bool(getattr(self._media, "stopped_at_limit", False))
-
-    def close(self) -> None:
-        self._thread.join()
-        self._media.close()
-
-
-def _decode(source: Any, plan: SubjectPlan | None, config: Config,
-            every_nth: int, copies: DisplayCopies | None) -> tuple[Any, Iterator[Frame]]:
-    """(media, frames decoded ahead in a thread) for the pose pass over a video file."""
+def _decode_plan(source: Any, info: MediaInfo, plan: SubjectPlan | None, config: Config,
+                 every_nth: int) -> FramePlan:
+    """The pose pass decodes the file (again): at the inference size over whole frames, or
+    larger around a subject followed in a crop, converting only their time in view."""
     following = plan is not None and plan.track is not None
-    media = open_media(
-        source,
-        max_side_px=(config.speed.crop_decode_max_side_px if following
-                     else config.pose.inference_max_side_px),
-        max_duration_s=config.max_duration_s,
-    )
     convert_if = None
     if following:
-        w, h = media.info.width_px, media.info.height_px
+        w, h = info.width_px, info.height_px
 
         def convert_if(t_s: float) -> bool:
             # Outside the subject's time in view nothing is cropped, so nothing converted.
             return plan.crop_box(t_s, w, h) is not None
 
-    return media, _prefetch(media.frames(every_nth=every_nth, convert_if=convert_if,
-                                         copies=copies))
+    return FramePlan(
+        path=source,
+        max_side_px=(config.speed.crop_decode_max_side_px if following
+                     else config.pose.inference_max_side_px),
+        max_duration_s=config.max_duration_s, every_nth=every_nth, convert_if=convert_if,
+        frame_count=info.frame_count or 0,
+    )
 
 
 def _standing_step(info: MediaInfo, config: Config) -> int:
@@ -255,30 +218,17 @@ def _analysis_step(info: MediaInfo, plan: SubjectPlan, samples: list, config: Co
     return step
 
 
-def _every_frame_anyway(info: MediaInfo, config: Config) -> bool:
-    """True when ``_analysis_step`` is 1 whatever the scan finds."""
-    return _standing_step(info, config) == 1
-
-
 def _open_video(source: str | Path, info: MediaInfo, config: Config,
                 copies: DisplayCopies | None) -> Opened:
-    """Scan for the subject, then set up the pose pass (decoding short clips only once)."""
+    """Scan for the subject, then plan the pose pass: the scan's own frames when the clip
+    is short enough to keep them (decoded once), else a second decode."""
     side = config.pose.inference_max_side_px
-    media = open_media(source, max_side_px=side, max_duration_s=config.max_duration_s)
     samples: list = []
     shrink = min(1.0, side / max(info.width_px, info.height_px))
     frame_bytes = info.width_px * info.height_px * 3 * shrink**2
     decode_once = (bool(info.frame_count)
                    and info.frame_count * frame_bytes <= config.speed.decode_once_max_bytes)
-    if decode_once and _every_frame_anyway(info, config):
-        # Most clips show one person, and then the pose pass runs over the whole frame
-        # whatever else the scan finds: it starts at once, beside the scan, and starts
-        # again in a crop only if the scan finds someone to follow.
-        shared = _SharedFrames(_prefetch(media.frames(copies=copies)),
-                               config.speed.decode_once_max_bytes)
-        scan = _BackgroundScan(source, info, config, shared, media)
-        return Opened(media.info, shared.read(), "video", scan, None, 1, scan, copies)
-    try:
+    with open_media(source, max_side_px=side, max_duration_s=config.max_duration_s) as media:
         if decode_once:
             kept = _KeepFrames(_prefetch(media.frames(copies=copies)),
                                config.speed.decode_once_max_bytes)
@@ -286,58 +236,56 @@ def _open_video(source: str | Path, info: MediaInfo, config: Config,
         else:
             kept = None
             plan = scan_for_subject(source, info, config, samples=samples)
-    finally:
-        media.close()
+        stopped = media.stopped_at_limit
     step = _analysis_step(info, plan, samples, config)
     if plan.track is None and kept is not None and kept.complete and kept.frames:
-        frames = [f for f in kept.frames if f.index % step == 0]
-        return Opened(media.info, frames, "video", media, plan, step, copies=copies)
-    media, frames = _decode(source, plan, config, step, copies)
-    return Opened(media.info, frames, "video", media, plan, step, copies=copies)
+        frames = FramePlan(kept=[f for f in kept.frames if f.index % step == 0],
+                           kept_stopped_at_limit=stopped)
+        return Opened(media.info, frames, "video", plan, step, copies)
+    return Opened(media.info, _decode_plan(source, media.info, plan, config, step), "video",
+                  plan, step, copies)
 
 
-def _open_photo(source: Any, info: MediaInfo, frames: Iterable[Frame], config: Config,
-                media: Any) -> Opened:
+def _open_photo(source: Any, info: MediaInfo, frames: list[Frame], config: Config) -> Opened:
     """The pose pass over a photo: over the whole picture, as always when the person is
     found there, or in a crop around a person too small for MediaPipe to find in the whole
     picture (``subject.scan_photo``: one MediaPipe call first, tiles only when needed)."""
-    frames = list(frames)
     plan = scan_photo(source, info, config, frames)
-    opened = Opened(info, frames, "image", media, None)
+    opened = Opened(info, FramePlan(kept=frames), "image", None)
     if plan.track is None:
         return opened
-    if media is not None:
-        media.close()
     opened.plan = plan
     return reopen_every_frame(source, opened, config)
 
 
 def open_frames(source: Any, config: Config, copies: DisplayCopies | None = None) -> Opened:
-    """What the pose pass reads, for a path, an image array or frames. ``copies`` (video
+    """The plan of the pose pass, for a path, an image array or frames. ``copies`` (video
     files only) keeps small copies of the decoded frames for the annotated video."""
     if isinstance(source, (str, Path)):
         info = probe(source)
         if info.kind == "video":
             return _open_video(source, info, config, copies)
-        media = open_media(source, max_side_px=config.pose.inference_max_side_px,
-                           max_duration_s=config.max_duration_s)
-        return _open_photo(source, media.info, _prefetch(media), config, media)
+        with open_media(source, max_side_px=config.pose.inference_max_side_px,
+                        max_duration_s=config.max_duration_s) as media:
+            frames = list(media)
+        return _open_photo(source, media.info, frames, config)
     if isinstance(source, np.ndarray):
         frame = frame_from_array(source)
         h, w = frame.image_rgb.shape[:2]
         info = MediaInfo("image", w, h, None, None, 1, 0, None, None)
-        return _open_photo(source, info, [frame], config, None)
+        return _open_photo(source, info, [frame], config)
     frames = list(source)
     if not frames:
         raise InputError("No frames were given to analyse.")
     h, w = frames[0].image_rgb.shape[:2]
-    return Opened(live_info(w, h), frames, "video", None, None)
+    return Opened(live_info(w, h), FramePlan(kept=frames), "video", None)
 
 
 def reopen_every_frame(source: Any, opened: Opened, config: Config) -> Opened:
-    """A fresh pose pass over every frame of a video file (or over a photo), following
-    ``opened.plan``."""
+    """A plan over every frame of a video file (or over a photo), following
+    ``opened.plan``: always a fresh decode."""
     if isinstance(source, np.ndarray):
-        return Opened(opened.info, [frame_from_array(source)], opened.mode, None, opened.plan)
-    media, frames = _decode(source, opened.plan, config, 1, opened.copies)
-    return Opened(opened.info, frames, opened.mode, media, opened.plan, copies=opened.copies)
+        return Opened(opened.info, FramePlan(kept=[frame_from_array(source)]), opened.mode,
+                      opened.plan)
+    return Opened(opened.info, _decode_plan(source, opened.info, opened.plan, config, 1),
+                  opened.mode, opened.plan, copies=opened.copies)

@@ -3,6 +3,7 @@
 1. source        ``posture.source``        video, photo or camera frames -> upright ``Frame``s
                 ``posture.feed``          which frames reach MediaPipe, decoded how often
 2. pose          ``posture.pose``          MediaPipe Pose -> ``PoseSequence`` (33 landmarks)
+                ``posture.parallel``      the pass in stretches, one graph per core
 3. subject       ``posture.subject``       one main person when several are in view
 4. view          ``posture.view``          side/front/back, standing/walking, per segment
                 ``posture.camera``        camera roll and off-axis angle, measured from the
@@ -21,21 +22,20 @@
 
 from __future__ import annotations
 
+import importlib
+import threading
 from collections.abc import Callable, Iterable
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from . import __version__
-from .camera import CameraGeometry, level_landmarks, measure_camera
-from .checks import CheckInput, run_checks
 from .config import Config
 from .errors import InputError
-from .explanations import DISCLAIMER, Symptoms, explain
-from .feed import Opened, Restart, open_frames, reopen_every_frame
-from .gait import GaitAnalysis, detect_gait, hold_leg_identity
-from .gait_cycle import GaitCycle, analyse_gait_cycle
+from .feed import Opened, open_frames, reopen_every_frame
 from .landmarks import (
     LEFT_ANKLE,
     LEFT_HEEL,
@@ -47,18 +47,37 @@ from .landmarks import (
     RIGHT_HIP,
     RIGHT_SHOULDER,
 )
-from .measurements import Measurements, clean_landmarks, compute_measurements, landmarks_seen
 from .pose import PoseSequence, estimate_poses
-from .report import Report, summarise_measurements
 from .source import Frame, MediaInfo
-from .subject import (
-    SubjectPlan,
-    SubjectSelection,
-    select_subject,
-)
-from .view import ViewEstimate, estimate_view, leg_length_px, shoulder_yaw_deg
+from .subject import SubjectPlan
+
+if TYPE_CHECKING:
+    from .camera import CameraGeometry
+    from .explanations import Symptoms
+    from .gait import GaitAnalysis
+    from .gait_cycle import GaitCycle
+    from .measurements import Measurements
+    from .report import Report
+    from .subject import SubjectSelection
+    from .view import ViewEstimate
 
 Progress = Callable[[float], None]
+
+# Stages 3-9, imported by ``analyse_poses`` when first needed. They pull in SciPy (half a
+# second, ``scipy.stats`` most of it), which ``analyse`` imports in a thread while the
+# subject scan and the pose pass run (MediaPipe releases the interpreter's lock, so the
+# import takes a core that would otherwise wait) instead of before the scan.
+_ANALYSIS_MODULES = ("posture.measurements", "posture.camera", "posture.gait",
+                     "posture.gait_cycle", "posture.checks", "posture.explanations",
+                     "posture.report", "posture.view")
+
+
+def _import_analysis_modules() -> None:
+    for name in _ANALYSIS_MODULES:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - imported again where needed, and raised there
+            return
 
 
 @dataclass
@@ -83,35 +102,62 @@ class Analysis:
         return self.measurements.series()
 
 
-def _pose_pass(opened: Opened, config: Config, progress: Progress | None) -> PoseSequence:
-    """MediaPipe over the opened frames (following the planned subject in a crop)."""
+class _Workers:
+    """The pose worker processes of one analysis, started when a pass first wants them
+    (``posture.parallel``) and ended with the analysis."""
+
+    def __init__(self, stack: ExitStack) -> None:
+        self._stack = stack
+        self._workers = None
+
+    def get(self, count: int, mode: str, config: Config):
+        from .parallel import PoseWorkers
+
+        if self._workers is None or len(self._workers) != count:
+            self._workers = self._stack.enter_context(PoseWorkers(count, mode, config))
+        return self._workers
+
+
+def _pose_pass(opened: Opened, config: Config, progress: Progress | None,
+               workers: _Workers | None = None) -> PoseSequence:
+    """MediaPipe over the planned frames (following the planned subject in a crop): in
+    stretches on several cores for a long enough video (``posture.parallel``), else in
+    one pass here."""
+    from .parallel import worker_count
+
     info, plan = opened.info, opened.plan
-    total = (info.frame_count or 0) / opened.every_nth
     crop_for = None
     if plan is not None and plan.track is not None:
         def crop_for(t_s: float):
             return plan.crop_box(t_s, info.width_px, info.height_px)
+    count = worker_count(opened, config) if workers is not None else 1
+    if count > 1:
+        pose_frames, opened.stopped_at_limit = workers.get(count, opened.mode, config).run(
+            opened, config, crop_for, progress)
+    else:
+        pose_frames = _single_pass(opened, config, crop_for, progress)
+    kind = "live" if info.kind == "live" else opened.mode
+    return PoseSequence.from_frames(pose_frames, info.width_px, info.height_px, kind)
+
+
+def _single_pass(opened: Opened, config: Config, crop_for: Callable | None,
+                 progress: Progress | None) -> list:
+    info = opened.info
+    total = opened.frames.expected_frames
+    reader = opened.frames.open(copies=opened.copies)
     pose_frames = []
     try:
-        for pose_frame in estimate_poses(opened.frames, opened.mode, info.width_px,
+        for pose_frame in estimate_poses(reader, opened.mode, info.width_px,
                                          info.height_px, config.pose, crop_for):
             pose_frames.append(pose_frame)
             if progress and total:
                 progress(min(0.95, len(pose_frames) / total))
-            if opened.scan is not None and opened.scan.wants_crop():
-                raise Restart
+        opened.stopped_at_limit = reader.stopped_at_limit
     finally:
-        # The frames first (a decoder thread stops), then the media or scan behind them.
-        close_frames = getattr(opened.frames, "close", None)
-        if close_frames is not None:
-            close_frames()
-        if opened.closable is not None:
-            opened.closable.close()
-        opened.frames = ()  # let decoded frames go
+        reader.close()
     if not pose_frames:
         raise InputError("The file contains no frame that could be decoded.")
-    kind = "live" if info.kind == "live" else opened.mode
-    return PoseSequence.from_frames(pose_frames, info.width_px, info.height_px, kind)
+    return pose_frames
 
 
 def _quiet_standing(analysis: Analysis, config: Config) -> bool:
@@ -158,6 +204,8 @@ def _guidance(pose: PoseSequence, subject: SubjectSelection, config: Config) -> 
     if not keep.any():
         return messages or [
             "No person was found. Make sure the whole body is in the picture and well lit."]
+    from .measurements import landmarks_seen
+
     vis = pose.visibility[keep]
     limit = config.quality.min_visibility
     xy = pose.xy_px[keep]
@@ -203,35 +251,33 @@ def analyse(
     """
     config = config or Config()
     progress = _monotonic(progress)
+    threading.Thread(target=_import_analysis_modules, daemon=True,
+                     name="posture-import").start()
     copies = None
     if annotated_path is not None and config.speed.display_copies_max_bytes > 0:
         from .annotate import display_copies
 
         copies = display_copies(config)
+    if isinstance(source, (str, Path)):
+        from .parallel import start_server_for
+
+        # Workers come from a server with MediaPipe loaded: start it now, so it loads
+        # while the subject scan runs (``python -m posture`` has started it already).
+        start_server_for(source, config.parallel)
     opened = open_frames(source, config, copies)
-    try:
-        pose = _pose_pass(opened, config, progress)
-    except Restart:
-        pose = None
-    if opened.scan is not None:
-        # The pose pass ran beside the scan; start again if it should have followed
-        # someone in a crop.
-        opened.plan = opened.scan.result()
-        if pose is None or opened.plan.track is not None:
-            opened = reopen_every_frame(source, opened, config)
-            pose = _pose_pass(opened, config, progress)
-    assert pose is not None
-    analysis = analyse_poses(pose, opened.info, config=config, symptoms=symptoms,
-                             plan=opened.plan)
-    if opened.every_nth > 1 and not _quiet_standing(analysis, config):
-        # The scan saw someone standing still but the analysis does not: movement and gait
-        # need every frame.
-        opened = reopen_every_frame(source, opened, config)
-        pose = _pose_pass(opened, config, progress)
+    with ExitStack() as stack:
+        workers = _Workers(stack)
+        pose = _pose_pass(opened, config, progress, workers)
         analysis = analyse_poses(pose, opened.info, config=config, symptoms=symptoms,
                                  plan=opened.plan)
-    closable = opened.closable
-    if closable is not None and getattr(closable, "stopped_at_limit", False):
+        if opened.every_nth > 1 and not _quiet_standing(analysis, config):
+            # The scan saw someone standing still but the analysis does not: movement and
+            # gait need every frame.
+            opened = reopen_every_frame(source, opened, config)
+            pose = _pose_pass(opened, config, progress, workers)
+            analysis = analyse_poses(pose, opened.info, config=config, symptoms=symptoms,
+                                     plan=opened.plan)
+    if opened.stopped_at_limit:
         analysis.report.summary["messages"].append(
             f"Only the first {config.max_duration_s:.0f} s were analysed."
         )
@@ -250,6 +296,16 @@ def analyse_poses(
     symptoms: Symptoms | None = None, plan: SubjectPlan | None = None,
 ) -> Analysis:
     """Stages 3-9 on landmarks already found (the live path calls this too)."""
+    from .camera import level_landmarks, measure_camera
+    from .checks import CheckInput, run_checks
+    from .explanations import DISCLAIMER, explain
+    from .gait import detect_gait, hold_leg_identity
+    from .gait_cycle import analyse_gait_cycle
+    from .measurements import clean_landmarks, compute_measurements
+    from .report import Report, summarise_measurements
+    from .subject import select_subject
+    from .view import estimate_view, leg_length_px, shoulder_yaw_deg
+
     config = config or Config()
     subject = select_subject(pose.xy_px, config.quality, pose.t_s)
     masked = pose.xy_px.copy()

@@ -11,7 +11,10 @@ shrunk to for inference: MediaPipe's normalized coordinates do not depend on the
 
 from __future__ import annotations
 
+import importlib
 import os
+import sys
+import types
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,6 +94,31 @@ class PoseSequence:
         )
 
 
+class _LoadedOnUse(types.ModuleType):
+    """Stands in ``sys.modules`` for a module not imported yet; the first attribute read
+    imports the real one (which then replaces it there) and answers from it."""
+
+    def __getattr__(self, name: str):
+        for module_name in [m for m, mod in sys.modules.items() if isinstance(mod, _LoadedOnUse)]:
+            del sys.modules[module_name]
+        return getattr(importlib.import_module(self.__name__), name)
+
+
+def import_mediapipe():
+    """``import mediapipe``, without importing matplotlib yet: MediaPipe's drawing helpers
+    import ``matplotlib.pyplot`` at import time (0.23 of its 0.43 s), which the engine never
+    uses. Until something reads from it, matplotlib is a stand-in that imports the real
+    one on first use, so code that does use it works as before."""
+    if "mediapipe" not in sys.modules and "matplotlib" not in sys.modules:
+        package = _LoadedOnUse("matplotlib")
+        package.pyplot = _LoadedOnUse("matplotlib.pyplot")
+        sys.modules["matplotlib"] = package
+        sys.modules["matplotlib.pyplot"] = package.pyplot
+    import mediapipe
+
+    return mediapipe
+
+
 def _empty_frame(frame_index: int, t_s: float) -> PoseFrame:
     nan = np.full((N_LANDMARKS, 2), np.nan)
     return PoseFrame(
@@ -133,7 +161,7 @@ class PoseEstimator:
 
     def __enter__(self) -> PoseEstimator:
         # Imported here: mediapipe takes ~1 s to import and the CLI's error paths should not.
-        import mediapipe as mp
+        mp = import_mediapipe()
 
         if self.config.task_model_path:
             self._landmarker = _open_task_model(mp, self.config, self.mode)
@@ -171,7 +199,7 @@ class PoseEstimator:
         )
 
     def _estimate_task(self, image_rgb, frame_index, t_s, width_px, height_px) -> PoseFrame:
-        import mediapipe as mp
+        mp = import_mediapipe()
 
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=image_rgb)
         if self.mode == "image":
@@ -207,6 +235,57 @@ def _open_task_model(mp, config: PoseConfig, mode: str):
         raise InputError(f"{path.name} could not be loaded as a pose model ({err}).") from None
 
 
+@dataclass
+class PreparedFrame:
+    """One frame as MediaPipe will see it: the whole picture or the subject's crop, already
+    shrunk; plain data, so it can be sent to a worker process (``posture.parallel``)."""
+
+    frame_index: int
+    t_s: float
+    image_rgb: np.ndarray | None  # None: the subject is not in view, nothing to estimate
+    width_px: int  # landmarks are given in pixels of a box this large ...
+    height_px: int
+    origin_px: tuple[int, int] = (0, 0)  # ... that starts here in the upright frame
+
+
+def prepare_frame(
+    frame, width_px: int, height_px: int, config: PoseConfig,
+    crop_for: Callable[[float], tuple[int, int, int, int] | None] | None = None,
+) -> PreparedFrame:
+    """What MediaPipe is shown of ``frame`` (a ``posture.source.Frame`` of a ``width_px`` x
+    ``height_px`` picture, possibly shrunk): see :func:`estimate_poses`."""
+    if crop_for is None:
+        return PreparedFrame(frame.index, frame.t_s, frame.image_rgb, width_px, height_px)
+    box = crop_for(frame.t_s)
+    if box is None:
+        return PreparedFrame(frame.index, frame.t_s, None, width_px, height_px)
+    import cv2
+
+    image = frame.image_rgb
+    scale = image.shape[1] / width_px
+    x0, y0, x1, y1 = (int(round(v * scale)) for v in box)
+    crop = image[y0:y1, x0:x1]
+    longest = max(crop.shape[:2])
+    if longest > config.inference_max_side_px:
+        factor = config.inference_max_side_px / longest
+        crop = cv2.resize(crop, (max(1, int(crop.shape[1] * factor)),
+                                 max(1, int(crop.shape[0] * factor))),
+                          interpolation=cv2.INTER_AREA)
+    return PreparedFrame(frame.index, frame.t_s, crop, box[2] - box[0], box[3] - box[1],
+                         (box[0], box[1]))
+
+
+def estimate_prepared(estimator: PoseEstimator, prepared: PreparedFrame) -> PoseFrame:
+    """Landmarks of one prepared frame, in pixels of the upright source frame."""
+    if prepared.image_rgb is None:
+        return _empty_frame(prepared.frame_index, prepared.t_s)
+    pose_frame = estimator.estimate(prepared.image_rgb, prepared.frame_index, prepared.t_s,
+                                    prepared.width_px, prepared.height_px)
+    if prepared.origin_px != (0, 0):
+        pose_frame.xy_px += prepared.origin_px
+    return pose_frame
+
+
 def estimate_poses(
     frames: Iterable,
     mode: str,
@@ -221,30 +300,8 @@ def estimate_poses(
     ``height_px`` frame) that holds the subject at that time, or None when they are not in
     view; only that box is shown to MediaPipe, so it cannot follow anyone else.
     """
-    import cv2
-
     config = config or PoseConfig()
     with PoseEstimator(mode, config) as estimator:
         for frame in frames:
-            image = frame.image_rgb
-            if crop_for is None:
-                yield estimator.estimate(image, frame.index, frame.t_s, width_px, height_px)
-                continue
-            box = crop_for(frame.t_s)
-            if box is None:
-                yield _empty_frame(frame.index, frame.t_s)
-                continue
-            scale = image.shape[1] / width_px
-            x0, y0, x1, y1 = (int(round(v * scale)) for v in box)
-            crop = image[y0:y1, x0:x1]
-            longest = max(crop.shape[:2])
-            if longest > config.inference_max_side_px:
-                factor = config.inference_max_side_px / longest
-                crop = cv2.resize(crop, (max(1, int(crop.shape[1] * factor)),
-                                         max(1, int(crop.shape[0] * factor))),
-                                  interpolation=cv2.INTER_AREA)
-            pose_frame = estimator.estimate(
-                crop, frame.index, frame.t_s, box[2] - box[0], box[3] - box[1]
-            )
-            pose_frame.xy_px += (box[0], box[1])
-            yield pose_frame
+            yield estimate_prepared(
+                estimator, prepare_frame(frame, width_px, height_px, config, crop_for))

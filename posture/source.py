@@ -731,6 +731,7 @@ class MediaSource:
         self, *, max_side_px: int | None = None, every_nth: int = 1,
         keyframes_only: bool = False, convert_if: Callable[[float], bool] | None = None,
         for_display: bool = False, copies: DisplayCopies | None = None,
+        first_index: int = 0, stop_index: int | None = None,
     ) -> Iterator[Frame]:
         """Yield upright frames; the long side is shrunk to ``max_side_px`` when given.
 
@@ -745,6 +746,10 @@ class MediaSource:
         at (the annotated video), never for what MediaPipe measures.
         ``copies`` keeps small copies of the decoded frames for the annotated video
         (:class:`DisplayCopies`), whichever frames this pass converts.
+        ``first_index``/``stop_index``: only frames whose decode index lies in
+        ``[first_index, stop_index)`` are converted and yielded (one stretch of the clip for
+        one of several pose graphs, ``posture.parallel``). The frames before are decoded, not
+        converted; after ``stop_index`` decoding stops, unless ``copies`` wants every frame.
         """
         if every_nth < 1:
             raise ValueError("every_nth must be >= 1")
@@ -755,7 +760,7 @@ class MediaSource:
             iterator = self._image_frames(side)
         else:
             iterator = self._video_frames(side, every_nth, keyframes_only, convert_if,
-                                          for_display, copies)
+                                          for_display, copies, (first_index, stop_index))
         self._open_iterators.append(iterator)
         return iterator
 
@@ -801,32 +806,36 @@ class MediaSource:
         self, max_side_px: int | None, every_nth: int, keyframes_only: bool = False,
         convert_if: Callable[[float], bool] | None = None, for_display: bool = False,
         copies: DisplayCopies | None = None,
+        index_range: tuple[int, int | None] = (0, None),
     ) -> Iterator[Frame]:
         self.stopped_at_limit = False
         delivered = 0
         for frame in self._video_pass(max_side_px, every_nth, threaded=True,
                                       keyframes_only=keyframes_only, convert_if=convert_if,
-                                      for_display=for_display, copies=copies):
+                                      for_display=for_display, copies=copies,
+                                      index_range=index_range):
             delivered += 1
             yield frame
-        if delivered == 0 and not self.stopped_at_limit:
+        if delivered == 0 and not self.stopped_at_limit and index_range == (0, None):
             # Frame-threaded decoding reports a damaged packet on a later frame and can lose
             # the few good frames of a badly truncated file; one plain pass recovers them.
             for frame in self._video_pass(max_side_px, every_nth, threaded=False,
                                           keyframes_only=keyframes_only,
                                           convert_if=convert_if, for_display=for_display,
-                                          copies=copies):
+                                          copies=copies, index_range=index_range):
                 delivered += 1
                 yield frame
-        if delivered == 0 and not self.stopped_at_limit:
+        if delivered == 0 and not self.stopped_at_limit and index_range == (0, None):
             raise _damaged(_name(self.path))
 
     def _video_pass(
         self, max_side_px: int | None, every_nth: int, *, threaded: bool,
         keyframes_only: bool = False, convert_if: Callable[[float], bool] | None = None,
         for_display: bool = False, copies: DisplayCopies | None = None,
+        index_range: tuple[int, int | None] = (0, None),
     ) -> Iterator[Frame]:
         name = _name(self.path)
+        first_index, stop_index = index_range
         container = _open_container(self.path, name, "other")
         try:
             stream = _video_stream(container, name, "other")
@@ -860,7 +869,11 @@ class MediaSource:
                     break
                 if copies is not None:
                     copies._add(index, t_s, decoded)
-                if index % every_nth:
+                if stop_index is not None and index >= stop_index:
+                    if copies is None:
+                        break
+                    continue
+                if index % every_nth or index < first_index:
                     continue
                 if convert_if is not None and not convert_if(t_s):
                     yield Frame(index=index, t_s=t_s, image_rgb=NO_IMAGE)

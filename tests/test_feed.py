@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import numpy as np
@@ -12,10 +11,9 @@ from media_factory import make_video
 from posture.config import Config, config_from_dict
 from posture.errors import InputError
 from posture.feed import (
-    Restart,
+    FramePlan,
     _analysis_step,
     _KeepFrames,
-    _SharedFrames,
     _standing_step,
     open_frames,
     reopen_every_frame,
@@ -90,26 +88,6 @@ def test_the_followed_subject_decides_the_rate_not_a_bystander() -> None:
 # ----------------------------------------------------------------------------- decode once
 
 
-def test_shared_frames_reach_both_passes_in_order() -> None:
-    shared = _SharedFrames(iter(_frames(10)), max_bytes=10**6)
-    scanned: list[int] = []
-    scan = threading.Thread(target=lambda: scanned.extend(f.index for f in shared.feed()))
-    scan.start()
-    read = [f.index for f in shared.read()]
-    scan.join()
-    assert read == scanned == list(range(10))
-
-
-def test_shared_frames_that_do_not_fit_restart_the_pose_pass() -> None:
-    shared = _SharedFrames(iter(_frames(10)), max_bytes=5 * 8 * 8 * 3)
-    scanned = [f.index for f in shared.feed()]  # the scan still sees every frame
-    assert scanned == list(range(10)) and shared.overflow
-    reader = shared.read()
-    assert [next(reader).index for _ in range(5)] == list(range(5))
-    with pytest.raises(Restart):
-        next(reader)
-
-
 def test_kept_frames_are_dropped_all_at_once_when_they_do_not_fit() -> None:
     fits = _KeepFrames(iter(_frames(4)), max_bytes=4 * 8 * 8 * 3)
     assert [f.index for f in fits] == [0, 1, 2, 3]
@@ -126,28 +104,66 @@ def test_an_image_array_is_one_photo() -> None:
     opened = open_frames(np.zeros((120, 80, 3), np.uint8), Config())
     assert opened.mode == "image" and opened.info.kind == "image"
     assert (opened.info.width_px, opened.info.height_px) == (80, 120)
-    assert len(list(opened.frames)) == 1
+    assert len(list(opened.frames.open())) == 1
 
 
 def test_camera_frames_are_live_and_an_empty_list_is_refused() -> None:
     opened = open_frames(_frames(3, side_px=64), Config())
     assert opened.info.kind == "live" and opened.mode == "video"
-    assert [f.index for f in opened.frames] == [0, 1, 2]
+    assert [f.index for f in opened.frames.open()] == [0, 1, 2]
     with pytest.raises(InputError, match="No frames"):
         open_frames([], Config())
+
+
+def test_a_short_clip_is_decoded_once_and_its_frames_planned_before_the_pass(
+        tmp_path: Path) -> None:
+    path = make_video(tmp_path / "c.mp4", n_frames=6, width_px=128, height_px=96)
+    opened = open_frames(path, Config())
+    # The scan's frames are the plan: the pose pass decodes nothing again.
+    assert opened.frames.kept is not None and opened.frames.path is None
+    assert [f.index for f in opened.frames.open()] == list(range(6))
+    assert opened.frames.expected_frames == 6
 
 
 def test_a_fresh_pass_keeps_the_plan_and_the_display_copies(tmp_path: Path) -> None:
     path = make_video(tmp_path / "c.mp4", n_frames=6, width_px=128, height_px=96)
     copies = DisplayCopies(max_side_px=64, max_fps=30.0, max_bytes=10**7)
     opened = open_frames(path, Config(), copies)
-    list(opened.frames)
-    opened.closable.close()
     opened.plan = SubjectPlan(None, 1, "nobody to follow")
     again = reopen_every_frame(path, opened, Config())
+    assert again.frames.path == path and again.frames.kept is None
+    reader = again.frames.open(copies=again.copies)
     try:
-        assert [f.index for f in again.frames] == list(range(6))
+        assert [f.index for f in reader] == list(range(6))
     finally:
-        again.closable.close()
+        reader.close()
     assert again.plan is opened.plan and again.copies is copies
     assert [f.index for f in copies.frames() or []] == list(range(6))
+
+
+@pytest.mark.parametrize("every_nth", [1, 2])
+def test_a_plan_read_in_stretches_gives_the_frames_of_one_read(
+        tmp_path: Path, every_nth: int) -> None:
+    path = make_video(tmp_path / "c.mp4", n_frames=20, width_px=128, height_px=96)
+    plan = FramePlan(path=path, max_side_px=64, every_nth=every_nth, frame_count=20)
+    whole = [(f.index, f.t_s, f.image_rgb.tobytes()) for f in plan.open()]
+    parts = []
+    for first, stop in ((0, 8), (8, 14), (14, None)):
+        reader = plan.open(first, stop)
+        parts += [(f.index, f.t_s, f.image_rgb.tobytes()) for f in reader]
+        reader.close()
+    assert parts == whole and len(whole) == 20 // every_nth
+    kept = FramePlan(kept=[Frame(i, i / 30, np.zeros((2, 2, 3), np.uint8))
+                           for i in range(0, 20, every_nth)])
+    assert [f.index for f in kept.open(8, 14)] == [i for i in range(8, 14) if i % every_nth == 0]
+    assert kept.index_of(3) == 3 * every_nth == plan.index_of(3)
+
+
+def test_display_copies_cover_the_clip_when_the_stretch_stops_early(tmp_path: Path) -> None:
+    path = make_video(tmp_path / "c.mp4", n_frames=12, width_px=128, height_px=96)
+    copies = DisplayCopies(max_side_px=64, max_fps=30.0, max_bytes=10**7)
+    plan = FramePlan(path=path, max_side_px=64, frame_count=12)
+    reader = plan.open(0, 5, copies)
+    assert [f.index for f in reader] == [0, 1, 2, 3, 4]
+    reader.close()
+    assert [f.index for f in copies.frames() or []] == list(range(12))
