@@ -1,4 +1,4 @@
-"""Command line: ``python -m posture analyse INPUT [...]``, ``evaluate DIR``, ``bench``.
+"""Command line: ``python -m posture analyse INPUT [...]``, ``batch``, ``evaluate DIR``, ``bench``.
 
 Bad input ends with exit status 2 and one line on stderr; outputs are written to a
 temporary file and renamed, so an interrupted run leaves nothing half-written.
@@ -45,6 +45,26 @@ def _parser() -> argparse.ArgumentParser:
     analyse.add_argument("--config", metavar="FILE", help="JSON file overriding thresholds")
     analyse.add_argument("--model", metavar="FILE.task",
                          help="use this PoseLandmarker .task file instead of the built-in model")
+    batch = commands.add_parser(
+        "batch", help="analyse every video and photo in folders or globs (docs/batch.md)")
+    batch.add_argument("inputs", nargs="+", metavar="DIR_OR_GLOB",
+                       help="folders (searched recursively), globs (quoted) or files")
+    batch.add_argument("--out", metavar="OUT_DIR", required=True,
+                       help="folder for the reports, summary.csv and the resume state")
+    batch.add_argument("--csv", action="store_true", help="also write per-frame CSVs")
+    batch.add_argument("--annotated", action="store_true",
+                       help="also write annotated videos (.mp4) and photos")
+    batch.add_argument("--blur-faces", action="store_true",
+                       help="blur the face in the annotated outputs")
+    batch.add_argument("--config", metavar="FILE", help="JSON file overriding thresholds")
+    batch.add_argument("--workers", metavar="N", type=int,
+                       help="files analysed at once (default: the cores available)")
+    batch.add_argument("--ray", metavar="ADDRESS",
+                       help="run on Ray: 'local' starts one here, 'auto' or HOST:PORT joins "
+                            "a cluster")
+    batch.add_argument("--retry-failed", action="store_true",
+                       help="analyse again the files that failed in an earlier run")
+    batch.add_argument("--no-progress", action="store_true", help="no progress bar")
     evaluate = commands.add_parser("evaluate", help="accuracy on a folder of synthetic subjects")
     evaluate.add_argument("folder")
     evaluate.add_argument("--json", metavar="OUT",
@@ -177,6 +197,31 @@ def _analyse(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _batch(args: argparse.Namespace) -> int:
+    from .batch import load_settings, run_batch
+
+    if args.workers is not None and args.workers < 1:
+        raise InputError(f"--workers must be 1 or more: {args.workers}.")
+    if args.ray is not None and not args.ray.strip():
+        raise InputError("--ray needs an address: local, auto or HOST:PORT.")
+    settings = load_settings(args.csv, args.annotated, args.blur_faces, args.config)
+    try:
+        outcome = run_batch(args.inputs, args.out, settings, workers=args.workers,
+                            ray_address=args.ray, retry_failed=args.retry_failed,
+                            progress=not args.no_progress)
+    except KeyboardInterrupt:
+        print("error: interrupted; finished files are kept, run the same command again to "
+              "do the rest.", file=sys.stderr)
+        return 130
+    summary = outcome.summary_path
+    if outcome.failed:
+        print(f"{outcome.failed} of {outcome.found} file(s) failed; each reason is in "
+              f"{summary}.")
+    else:
+        print(f"All {outcome.ok} file(s) analysed ({outcome.skipped} skipped): {summary}.")
+    return outcome.exit_code
+
+
 @contextmanager
 def _native_chatter_hidden() -> Iterator[None]:
     """MediaPipe's C++ layers write set-up notes and warnings straight to file descriptor 2
@@ -232,6 +277,8 @@ def _main(argv: list[str] | None) -> int:
             from .evaluate import compare_main
 
             return compare_main([args.old, args.new])
+        if args.command == "batch":
+            return _batch(args)
         return _analyse(args)
     except InputError as err:
         print(f"error: {err}", file=sys.stderr)
