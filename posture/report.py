@@ -21,7 +21,9 @@ from .measurements import MEASUREMENTS, Measurements, unit_of
 # 2: findings may be "uncertain"; summary.camera (required); gait reliable/kind; running.
 # 3: gait.per_side (gait cycle curves and the spatiotemporal table), gait.symmetry; the
 #    weight_shift finding is also judged while walking (a limp).
-SCHEMA_VERSION = "3"
+# 4: an optional top-level ``corrections`` block: landmarks the clinician moved and every
+#    value that changed, original beside corrected (``posture.corrections``).
+SCHEMA_VERSION = "4"
 SCHEMA_PATH = Path(__file__).with_name("report.schema.json")
 
 
@@ -37,12 +39,15 @@ class Report:
     # ``posture.gait_cycle.GaitCycle`` of a reliable gait: its per-side table and curves
     # go into the report's ``gait`` object.
     gait_cycle: Any = None
+    # ``posture.corrections.corrections_block``: set only when the clinician moved
+    # landmarks and the analysis was run again; absent from the JSON otherwise.
+    corrections: dict[str, Any] | None = None
 
     def finding(self, finding_id: str) -> Finding:
         return next(f for f in self.findings if f.id == finding_id)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "schema_version": SCHEMA_VERSION,
             "summary": _jsonable(self.summary),
             "measurements": _jsonable(self.measurements),
@@ -52,6 +57,9 @@ class Report:
             "explanations": [_jsonable(e) for e in self.explanations],
             "disclaimer": self.disclaimer,
         }
+        if self.corrections is not None:
+            out["corrections"] = _jsonable(self.corrections)
+        return out
 
     def _gait_dict(self) -> dict[str, Any] | None:
         if self.gait is None:

@@ -23,6 +23,8 @@ import numpy as np
 from fpdf import FPDF
 from PIL import Image
 
+from .before_after import SHORT_NAMES, StepComparison, Trend, trend_y_range
+from .compare import VerdictChange
 from .gait_cycle import draw_gait_cycle
 from .verdicts import STEP_BY_KEY, CheckVerdict, session_verdicts
 from .wording import (
@@ -32,6 +34,7 @@ from .wording import (
     UNCERTAIN_MEANING,
     UNCERTAIN_NOTE,
     camera_line,
+    correction_rows,
     explanation_title,
     finding_summary_line,
     finding_title,
@@ -39,6 +42,7 @@ from .wording import (
     human_datetime,
     measurement_label,
     measurement_unit,
+    moved_landmarks,
     red_flag_text,
     sorted_explanations,
     sorted_findings,
@@ -168,6 +172,29 @@ def _findings(doc: _Doc, report: dict[str, Any], only: set[str] | None = None) -
         doc.ln(1.5)
 
 
+def _corrections(doc: _Doc, report: dict[str, Any]) -> None:
+    """The clinician's corrections: which landmarks were moved and every value that changed,
+    original beside corrected (the findings above already hold the corrected values)."""
+    if not report.get("corrections"):
+        return
+    doc.para(f"Corrected by the clinician: {moved_landmarks(report)} moved. The findings "
+             "above hold the corrected values.", size=9.5, bold=True, color=_AMBER)
+    rows = correction_rows(report)
+    if not rows:
+        doc.ln(1.5)
+        return
+    doc.font(9)
+    with doc.table(col_widths=(84, 36, 50), text_align=("LEFT", "RIGHT", "RIGHT")) as table:
+        head = table.row()
+        for text in ("value", "original", "corrected by the clinician"):
+            head.cell(text)
+        for label, original, corrected in rows:
+            r = table.row()
+            for text in (label, original, corrected):
+                r.cell(doc.clean(text))
+    doc.ln(2)
+
+
 def _measurements(doc: _Doc, report: dict[str, Any]) -> None:
     measurements = report.get("measurements") or {}
     rows = []
@@ -227,6 +254,7 @@ def _step(doc: _Doc, step: PdfStep, only: set[str] | None = None) -> None:
     if camera:
         doc.para(camera, size=9, color=_GREY)
     _findings(doc, step.report, only)
+    _corrections(doc, step.report)
     _measurements(doc, step.report)
     if step.images:
         _images_row(doc, step.images)
@@ -359,6 +387,228 @@ def _summary_table(doc: _Doc, verdicts: Sequence[CheckVerdict],
     doc.para(UNCERTAIN_MEANING + " " + SEVERITY_MEANING, size=7.5, color=_GREY)
 
 
+# --- the comparison page ---------------------------------------------------------------------
+
+_POINT_COLOURS = {"detected": _RED, "uncertain": _AMBER}
+_NOT_SEEN_COLOUR = (40, 110, 60)
+_LINE_COLOUR = (60, 60, 60)
+_THRESHOLD_COLOUR = (179, 107, 0)
+MAX_PAGE_TRENDS = 8  # two rows of four small charts: the page stays one page
+
+
+@dataclass
+class ComparisonPage:
+    """Two sessions of the patient side by side, for one page of the session PDF: their
+    key frames aligned at the feet (``reports.before_after``), each check's change
+    (``reports.compare.compare_verdicts``) and each check's trend across all sessions."""
+
+    before_label: str  # "no. 3, 1 Nov 2026, 10:00"
+    after_label: str
+    steps: list[StepComparison] = field(default_factory=list)
+    changes: list[VerdictChange] = field(default_factory=list)
+    trends: list[Trend] = field(default_factory=list)
+
+
+def _comparison_pictures(doc: _Doc, page: ComparisonPage, max_h: float = 66.0) -> None:
+    steps = page.steps[:3]
+    if not steps:
+        doc.para("No step with a key frame was recorded in both sessions.", size=9,
+                 color=_GREY)
+        return
+    usable = doc.w - doc.l_margin - doc.r_margin
+    group_gap, pic_gap = 6.0, 2.0
+    group_w = (usable - group_gap * (len(steps) - 1)) / len(steps)
+    pic_w = (group_w - pic_gap) / 2
+    ims = [im for s in steps for im in s.frames.images]
+    ratio = max(im.height / im.width for im in ims)
+    pic_h = min(max_h, pic_w * ratio)
+    y0 = doc.get_y()
+    bottom = y0
+    for k, step in enumerate(steps):
+        x0 = doc.l_margin + k * (group_w + group_gap)
+        doc.set_xy(x0, y0)
+        doc.font(8.5, bold=True)
+        doc.multi_cell(group_w, 4, doc.clean(step.title), new_x="LEFT", new_y="NEXT",
+                       align="L")
+        doc.font(6.5)
+        doc.set_text_color(*_GREY)
+        note = step.plumb if step.frames.aligned else "not aligned (see below)"
+        doc.multi_cell(group_w, 3, doc.clean(note), new_x="LEFT", new_y="NEXT", align="L")
+        doc.set_text_color(0, 0, 0)
+        top = doc.get_y() + 1
+        captions = ((page.before_label, step.before_lines), (page.after_label, step.after_lines))
+        for j, (im, (when, lines)) in enumerate(zip(step.frames.images, captions, strict=True)):
+            x = x0 + j * (pic_w + pic_gap)
+            scale = min(pic_w / im.width, pic_h / im.height)
+            w, h = im.width * scale, im.height * scale
+            doc.image(im, x=x + (pic_w - w) / 2, y=top, w=w, h=h)
+            doc.set_xy(x, top + pic_h + 1)
+            doc.font(6.5, bold=True)
+            doc.multi_cell(pic_w, 2.8, doc.clean(("Before: " if j == 0 else "Now: ") + when),
+                           new_x="LEFT", new_y="NEXT", align="L")
+            doc.font(6.2)
+            for line in lines:
+                doc.multi_cell(pic_w, 2.7, doc.clean(line), new_x="LEFT", new_y="NEXT",
+                               align="L")
+            bottom = max(bottom, doc.get_y())
+    doc.set_xy(doc.l_margin, bottom + 1.5)
+    notes = [s.frames.note for s in steps if s.frames.note]
+    for note in dict.fromkeys(notes):
+        doc.para(note, size=7, color=_AMBER)
+
+
+def _comparison_table(doc: _Doc, changes: list[VerdictChange]) -> None:
+    from fpdf.fonts import FontFace
+
+    if not changes:
+        return
+    doc.font(7.5)
+    heading = FontFace(emphasis="B", fill_color=(220, 228, 234))
+    with doc.table(col_widths=(50, 52, 52, 26), line_height=3.3, text_align="LEFT",
+                   headings_style=heading, padding=0.9) as table:
+        head = table.row()
+        for text in ("Check", "Before", "Now", "Change"):
+            head.cell(text)
+        for row in changes:
+            r = table.row()
+            style = FontFace(emphasis="B") if row.changed else None
+            r.cell(doc.clean(row.item), style=style)
+            r.cell(doc.clean(row.before))
+            r.cell(doc.clean(row.after), style=style)
+            r.cell(doc.clean(row.change + (f"\n({row.note})" if row.note else "")),
+                   style=style)
+    doc.ln(1)
+    doc.para("Bold: the check's verdict or value changed. Values are subtracted only when "
+             "both sessions judged the check in the same step.", size=7, color=_GREY)
+
+
+def _trend_box(doc: _Doc, trend: Trend, x: float, y: float, w: float, h: float) -> None:
+    """One check's values across the sessions as a small line chart drawn with fpdf2
+    (no plotting library needed): the threshold dashed, each session a dot coloured by its
+    verdict, the value written beside it."""
+    doc.set_xy(x, y)
+    doc.font(6.8, bold=True)
+    title = SHORT_NAMES.get(trend.check_id, trend.title)
+    doc.multi_cell(w, 2.9, doc.clean(title), new_x="LEFT", new_y="NEXT", align="L")
+    doc.font(6)
+    doc.set_text_color(*_GREY)
+    doc.multi_cell(w, 2.6, doc.clean(trend.step_title), new_x="LEFT", new_y="NEXT")
+    doc.set_text_color(0, 0, 0)
+    top = doc.get_y() + 1.5
+    left, right = x + 8.0, x + w - 2.0
+    bottom = y + h - 5.0
+    y_range = trend_y_range(trend)
+    doc.set_draw_color(170, 170, 170)
+    doc.set_line_width(0.15)
+    doc.rect(left, top, right - left, bottom - top)
+    if y_range is None or bottom - top < 5:
+        return
+    lo, hi = y_range
+    hi += 0.15 * (hi - lo)  # room above the highest dot for its value
+
+    def y_of(value: float) -> float:
+        return bottom - (value - lo) / (hi - lo) * (bottom - top)
+
+    doc.font(5.5)
+    doc.set_text_color(*_GREY)
+    for value in (lo, hi):
+        doc.set_xy(x, y_of(value) - 1.2)
+        doc.cell(left - x - 0.6, 2.4, doc.clean(fmt_number(value, trend.unit, 0)), align="R")
+    n = len(trend.points)
+    xs = [left + (right - left) * ((k + 0.5) / n) for k in range(n)]
+    for cut in trend.thresholds:
+        doc.set_draw_color(*_THRESHOLD_COLOUR)
+        doc.set_line_width(0.25)
+        with doc.local_context():
+            doc.set_dash_pattern(dash=1.0, gap=0.8)
+            doc.line(left, y_of(cut), right, y_of(cut))
+        doc.set_text_color(*_THRESHOLD_COLOUR)
+        doc.set_xy(left + 0.5, y_of(cut) - 2.5)
+        doc.cell(20, 2.2, doc.clean(f"threshold {fmt_number(cut, trend.unit, 0)}"))
+    doc.set_draw_color(*_LINE_COLOUR)
+    doc.set_line_width(0.3)
+    previous: tuple[float, float] | None = None
+    for px, point in zip(xs, trend.points, strict=True):
+        if point.value is None:
+            previous = None  # not assessed that day: a gap, not a line through it
+            continue
+        here = (px, y_of(point.value))
+        if previous is not None:
+            doc.line(*previous, *here)
+        previous = here
+    for k, (px, point) in enumerate(zip(xs, trend.points, strict=True)):
+        if n <= 4 or k in (0, n - 1):  # more dates than fit: the first and the last
+            doc.set_text_color(*_GREY)
+            doc.set_xy(px - 6, bottom + 0.4)
+            doc.cell(12, 2.2, doc.clean(_day_month(point.label)), align="C")
+        if point.value is None:
+            continue
+        colour = _POINT_COLOURS.get(point.status, _NOT_SEEN_COLOUR)
+        doc.set_fill_color(*colour)
+        doc.set_draw_color(*colour)
+        py = y_of(point.value)
+        doc.circle(x=px, y=py, radius=0.9, style="F")
+        doc.set_text_color(*colour)
+        doc.set_xy(px - 6, py - 3.3)
+        doc.cell(12, 2.2, doc.clean(fmt_number(point.value, trend.unit)), align="C")
+    doc.set_text_color(0, 0, 0)
+    doc.set_draw_color(0, 0, 0)
+
+
+def _day_month(label: str) -> str:
+    """'1 Sep' of '1 Sep 2026, 10:00': the year is in the page's header."""
+    return " ".join(label.split(",")[0].split()[:2])
+
+
+def _meant(trend: Trend) -> bool:
+    spec = STEP_BY_KEY.get(trend.step_key)
+    return spec is not None and trend.check_id in spec.checks
+
+
+def _comparison_trends(doc: _Doc, trends: list[Trend]) -> None:
+    measured = [t for t in trends if t.values]
+    # More than fit: the checks in the steps meant for them first, in the report's order.
+    keep = sorted(measured, key=lambda t: not _meant(t))[:MAX_PAGE_TRENDS]
+    shown = [t for t in measured if t in keep]
+    if not shown:
+        return
+    usable = doc.w - doc.l_margin - doc.r_margin
+    per_row, gap = 4, 3.0
+    box_w = (usable - gap * (per_row - 1)) / per_row
+    rows = (len(shown) + per_row - 1) // per_row
+    # Below the charts: the heading above them (about 9 mm) and two lines of notes (8 mm).
+    room = doc.h - doc.b_margin - doc.get_y() - 9 - 8
+    box_h = max(24.0, min(40.0, room / rows - gap))
+    doc.heading("Each check across all sessions", size=11)
+    y0 = doc.get_y()
+    for k, trend in enumerate(shown):
+        row, col = divmod(k, per_row)
+        _trend_box(doc, trend, doc.l_margin + col * (box_w + gap), y0 + row * (box_h + gap),
+                   box_w, box_h)
+    doc.set_xy(doc.l_margin, y0 + rows * (box_h + gap))
+    doc.para("Dots: red seen, amber possibly (uncertain), green not seen; dashed: the check's "
+             "threshold. One dot per session, from its stored report.", size=7, color=_GREY)
+    if len(measured) > len(shown):
+        doc.para("More checks were measured than fit on this page; the app shows them all.",
+                 size=7, color=_GREY)
+
+
+def comparison_page(doc: _Doc, page: ComparisonPage) -> None:
+    """One page: the two sessions' key frames side by side (aligned at the feet, plumb line
+    drawn), each check's change, and each check's trend across all sessions."""
+    doc.add_page()
+    doc.para("Compared with an earlier session", size=15, bold=True)
+    doc.para(f"Before: session {page.before_label}    Now: session {page.after_label}",
+             size=9.5)
+    doc.ln(1.5)
+    # Fewer trends leave room for larger pictures; the page stays one page either way.
+    one_row = len([t for t in page.trends if t.values]) <= 4
+    _comparison_pictures(doc, page, max_h=84.0 if one_row else 66.0)
+    doc.heading("What changed", size=11)
+    _comparison_table(doc, page.changes)
+    _comparison_trends(doc, page.trends)
+
+
 def _header_lines(patient_code: str, when: str, clinic: str, clinician: str) -> list[str]:
     lines = [f"Patient code: {patient_code}    Date: {when}"]
     who = "    ".join(t for t in (f"Clinic: {clinic}" if clinic else "",
@@ -380,12 +630,14 @@ def session_pdf(
     title: str = "Posture screening report",
     clinic: str = "",
     clinician: str = "",
+    comparison: ComparisonPage | None = None,
 ) -> bytes:
     """The clinician's session report. Page 1: who and when, red flags, the summary table
     (check x step: value, threshold, severity, confidence; the session's verdict and the
-    step it rests on), the symptoms. Then each step with the checks it assessed, its key
-    frames and measurements; the explanations written about the patient; the note; the
-    disclaimer once."""
+    step it rests on), the symptoms. With ``comparison``, page 2 compares the session with
+    an earlier one. Then each step with the checks it assessed, its key frames and
+    measurements; the explanations written about the patient; the note; the disclaimer
+    once."""
     when = human_datetime(created_at or datetime.now().astimezone())
     doc = _Doc(f"{title} · patient {patient_code} · {when}")
     doc.set_title(title)
@@ -411,6 +663,8 @@ def session_pdf(
         doc.heading("Symptoms reported", size=13)
         for line in symptoms_lines:
             doc.para(f"• {line}", size=9.5)
+    if comparison is not None:
+        comparison_page(doc, comparison)
     for i, (key, step) in enumerate(zip(keys, steps, strict=True)):
         if i == 0:
             doc.add_page()  # page 1 is the summary; the steps' details follow

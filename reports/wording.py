@@ -375,3 +375,57 @@ def worst_first(finding: dict[str, Any]) -> list[dict[str, Any]]:
         return direction * v if math.isfinite(v) else -math.inf
 
     return sorted(evidence, key=past, reverse=True)
+
+
+# ------------------------------------------------------------------ clinician's corrections
+
+def _correction_value(value: Any, unit: str = "") -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "—"
+    if isinstance(value, (int, float)):
+        suffix = "°" if unit == "deg" else (f" {unit}" if unit else "")
+        return f"{value:+.1f}{suffix}"
+    return str(value).replace("_", " ")
+
+
+def moved_landmarks(report: dict[str, Any]) -> str:
+    """'left knee, right ankle': the landmarks the clinician moved (empty if none)."""
+    block = report.get("corrections") or {}
+    return ", ".join(sorted({str(m.get("name", "")).replace("_", " ")
+                             for m in block.get("landmarks") or []}))
+
+
+def correction_rows(report: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(what, original, corrected by the clinician) for every value the clinician's
+    corrections changed, as the app and the PDF show them; values that changed only past
+    the shown precision stay in the JSON.
+
+    >>> correction_rows({"findings": [{"id": "knee_hyperextension", "title": "Knees back"}],
+    ...     "corrections": {"findings": [{"id": "knee_hyperextension", "field": "status",
+    ...                                   "original": "not_detected", "corrected": "detected"}]}})
+    [('Knees back: finding', 'not detected', 'detected')]
+    """
+    block = report.get("corrections") or {}
+    findings = {f.get("id"): f for f in report.get("findings") or []}
+    fields = {"status": "finding", "severity": "severity", "side": "side", "value": "value"}
+    rows = []
+    for f in block.get("findings") or []:
+        finding = findings.get(f.get("id")) or {}
+        unit = finding.get("unit", "") if f.get("field") == "value" else ""
+        title = finding.get("title") or str(f.get("id")).replace("_", " ")
+        rows.append((f"{title}: {fields.get(f.get('field'), f.get('field'))}",
+                     _correction_value(f.get("original"), unit),
+                     _correction_value(f.get("corrected"), unit)))
+    for m in block.get("measurements") or []:
+        rows.append((measurement_label(str(m.get("name"))),
+                     _correction_value(m.get("original"), m.get("unit", "")),
+                     _correction_value(m.get("corrected"), m.get("unit", ""))))
+    if ((report.get("summary") or {}).get("source") or {}).get("kind") != "image":
+        # In a video the summary moves little; the corrected frame's own values show it.
+        for v in block.get("frame_values") or []:
+            unit = "deg" if str(v.get("name")).endswith("_deg") else "%"
+            rows.append((f"{measurement_label(str(v.get('name')))}, frame "
+                         f"{v.get('frame_index')}",
+                         _correction_value(v.get("original"), unit),
+                         _correction_value(v.get("corrected"), unit)))
+    return [r for r in rows if r[1] != r[2]]

@@ -258,3 +258,59 @@ def test_frames_write_uncertain_findings_in_amber_without_the_red_frame() -> Non
     seen = draw_frame(image, xy, {}, [], ["Bent knee"])
     assert tuple(int(v) for v in seen[0, 0]) == FLAG_COLOUR  # the red border of a seen one
     assert tuple(int(v) for v in out[0, 0]) == (0, 0, 0)
+
+
+def test_review_data_correction_undo_and_what_a_session_stores() -> None:
+    """A photo keeps what review needs; moving the knee runs the engine again (the report
+    marks it), undo restores the first analysis, and the step's annotations hold both."""
+    from ui.engine import (
+        correct_landmarks,
+        draw_tools,
+        frame_values,
+        goniometer_angle_deg,
+        review_frame,
+        session_annotations,
+        tool_payload,
+        undo_corrections,
+    )
+
+    photo = ROOT / "samples" / "stand_side_neutral.jpg"
+    if not photo.is_file():
+        pytest.skip("sample photo missing")
+    result = analyse_upload(photo.read_bytes(), photo.name)
+    assert result.ok and result.review is not None
+    review = result.review
+    assert review.landmarks_px.shape == (1, 33, 2) and review.positions == [0]
+    assert review_frame(result, 0).shape == (960, 720, 3)
+    knee_row = next(r for r in frame_values(result, 0) if r["measurement"].startswith(
+        "Left knee flexion"))
+    first = result.report
+    x, y = review.landmarks_px[0, 25]
+    problem = correct_landmarks(result, [{"frame_index": 0, "landmark": 25, "x_px": x + 40,
+                                          "y_px": y, "original_x_px": x,
+                                          "original_y_px": y}])
+    assert problem is None
+    assert result.report["corrections"]["landmarks"][0]["name"] == "left_knee"
+    assert result.review.landmarks_px[0, 25, 0] == pytest.approx(x + 40, abs=2)
+    changed = next(r for r in frame_values(result, 0) if r["measurement"].startswith(
+        "Left knee flexion"))
+    assert changed != knee_row
+    # a bad correction is one sentence, and leaves the corrected analysis as it was
+    kept = result.report
+    assert "off the picture" in correct_landmarks(
+        result, [{"frame_index": 0, "landmark": 25, "x_px": 5000, "y_px": 1}])
+    assert result.report is kept
+    result.tools["goniometer"] = tool_payload(result, 0, {
+        "points_px": [[300, 460], [390, 630], [400, 800]],
+        "angle_deg": goniometer_angle_deg([[300, 460], [390, 630], [400, 800]])})
+    marks = session_annotations(result)
+    assert set(marks) == {"corrections", "goniometer", "key_frame"}
+    assert marks["key_frame"]["image_size"] == [720, 960]
+    assert marks["key_frame"]["landmarks_px"][25][0] == pytest.approx(x + 40, abs=2)
+    assert 90 < marks["goniometer"]["angle_deg"] < 180
+    picture = result.key_frames[0][2]
+    drawn = draw_tools(picture, marks)
+    assert (drawn != picture).any()
+    undo_corrections(result)
+    assert result.report is first and "corrections" not in result.report
+    assert "corrections" not in session_annotations(result)

@@ -503,3 +503,16 @@ def test_answers_survive_going_to_another_stage_and_back(db: Path) -> None:
     # a new session starts with no answers
     at.button(key="sess-new").click().run()
     assert at.radio(key="sess-q-swelling_one_leg").value is None
+
+
+def test_an_unreachable_shared_database_is_one_sentence(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A clinic's server that is down (nothing listens on port 1): the page still opens, the
+    # history says what is wrong in one sentence, and no exception reaches the screen.
+    monkeypatch.setenv("POSTURE_DB", "postgresql://clinic@127.0.0.1:1/posture")
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.query_params["mode"] = "session"
+    at.run()
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert errors and all("\n" not in e.strip() for e in errors), errors
+    assert any("127.0.0.1" in e or "database" in e.lower() for e in errors), errors

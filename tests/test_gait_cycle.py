@@ -183,7 +183,7 @@ def test_per_stride_csv_has_a_row_per_stride_of_both_sides():
 def test_the_report_carries_per_side_and_validates():
     data = _analysis(_limp("left", noise_px=1.0)).report.to_dict()
     validate(data)
-    assert data["schema_version"] == "3"
+    assert data["schema_version"] == "4"
     gait = data["gait"]
     assert set(gait["per_side"]) == set(SIDES)
     side = gait["per_side"]["left"]

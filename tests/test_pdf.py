@@ -374,3 +374,29 @@ def test_page_one_renders(tmp_path) -> None:
     artifacts = Path(__file__).resolve().parents[1] / "test-artifacts"
     artifacts.mkdir(exist_ok=True)
     shutil.copyfile(png, artifacts / "session-pdf-page1.png")
+
+
+def test_values_corrected_by_the_clinician_are_marked_with_their_originals(monkeypatch) -> None:
+    from reports.wording import correction_rows
+
+    report = _uncertain_report()
+    report["corrections"] = {
+        "label": "corrected by the clinician",
+        "landmarks": [{"frame_index": 0, "landmark": 25, "name": "left_knee", "x_px": 431.5,
+                       "y_px": 628.9, "original_x_px": 391.5, "original_y_px": 628.9}],
+        "measurements": [{"name": "knee_flexion_left_deg", "field": "median",
+                          "original": 3.28, "corrected": -8.2, "unit": "deg"},
+                         {"name": "hip_extension_left_deg", "field": "median",
+                          "original": 1.01, "corrected": 1.04, "unit": "deg"}],
+        "findings": [{"id": "knee_hyperextension", "field": "status",
+                      "original": "not_detected", "corrected": "uncertain"}],
+        "frame_values": []}
+    rows = correction_rows(report)
+    # The hip moved past the shown precision only: it stays in the JSON, not in the table.
+    assert [r[1:] for r in rows] == [("not detected", "uncertain"), ("+3.3°", "-8.2°")]
+    _, drawn = _drawn(monkeypatch, lambda: analysis_pdf(report))
+    texts = [text for text, _ in drawn]
+    assert "Corrected by the clinician: left knee moved. The findings above hold the " \
+           "corrected values." in texts
+    _, plain = _drawn(monkeypatch, lambda: analysis_pdf(_uncertain_report()))
+    assert not any("Corrected by the clinician" in text for text, _ in plain)

@@ -102,7 +102,7 @@ def test_report_with_symptoms_and_red_flags_validates():
 
 def test_contract_names(schema):
     data = _report(standing(view="side_left", knee_flexion_left_deg=-12.0)).to_dict()
-    assert data["schema_version"] == "3"
+    assert data["schema_version"] == "4"
     assert data["summary"]["view"] == "side_left"
     assert data["summary"]["activity"] == "standing"
     for name in ("knee_flexion_left_deg", "knee_flexion_right_deg", "trunk_inclination_deg"):

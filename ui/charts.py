@@ -22,6 +22,7 @@ from plotly.subplots import make_subplots
 from posture.gait_cycle import CURVE_LABELS
 from posture.gait_norms import band_for
 from posture.report import gait_unreliable_reason
+from reports.before_after import TREND_MIN_SPAN
 
 # The table and the cycle's quantities, re-exported for the pages (shared with the PDF).
 from reports.gait_cycle import (  # noqa: F401
@@ -33,8 +34,9 @@ from reports.gait_cycle import (  # noqa: F401
 SIDE_COLOURS = {"left": "#1f77b4", "right": "#d62728"}
 SIDE_FAINT = {"left": "rgba(31,119,180,0.28)", "right": "rgba(214,39,40,0.28)"}
 THRESHOLD_COLOUR = "#b36b00"
-# The least span of a y axis, in its unit (degrees or percent).
-MIN_SPAN = {"deg": 10.0, "%": 10.0}
+# The least span of a y axis, in its unit (degrees or percent): one table for the app's
+# charts, the trends across sessions and the PDF's trend charts.
+MIN_SPAN = TREND_MIN_SPAN
 
 
 def _clean(values: list[float]) -> list[float | None]:
@@ -371,3 +373,47 @@ def clicked_time(selection: Any, from_customdata: bool = False) -> float | None:
         if isinstance(value, (int, float)) and math.isfinite(value):
             return float(value)
     return None
+
+
+# ------------------------------------------------------------------- trends across sessions
+
+TREND_POINT_COLOURS = {"detected": "#c0392b", "uncertain": "#d68910"}
+TREND_NOT_SEEN = "#2e7d4f"
+
+
+def trend_chart(trend: Any) -> go.Figure | None:
+    """One check as measured in one step (a ``reports.before_after.Trend``), one point per
+    session in date order, coloured by the session's verdict; the threshold dashed; the y
+    axis at least ``TREND_MIN_SPAN`` of its unit high. None without a value."""
+    from reports.before_after import SHORT_NAMES, trend_y_range
+    from reports.wording import STATUS_LABELS, fmt_number
+
+    y_span = trend_y_range(trend)
+    if y_span is None:
+        return None
+    # Category x: one evenly spaced slot per session, named by its date and number (two
+    # visits on one day stay apart).
+    x = [f"{p.label}<br>no. {p.session_id}" for p in trend.points]
+    values = [p.value for p in trend.points]
+    colours = [TREND_POINT_COLOURS.get(p.status, TREND_NOT_SEEN) for p in trend.points]
+    hover = [f"{p.label}: {STATUS_LABELS.get(p.status, p.status)}, "
+             f"{fmt_number(p.value, trend.unit)}" if p.value is not None
+             else f"{p.label}: not assessed" for p in trend.points]
+    fig = go.Figure(go.Scatter(
+        x=x, y=values, mode="lines+markers+text", connectgaps=False,
+        text=[fmt_number(v, trend.unit) if v is not None else "" for v in values],
+        textposition="top center", hovertext=hover, hoverinfo="text",
+        line={"color": "#555", "width": 1.5}, marker={"size": 11, "color": colours},
+        name=trend.title, showlegend=False, cliponaxis=False,  # a top value's label shows
+    ))
+    for cut in trend.thresholds:
+        _threshold_line(fig, cut, f"threshold {fmt_number(cut, trend.unit, 0)}")
+    fig.update_layout(
+        title={"text": f"{SHORT_NAMES.get(trend.check_id, trend.title)}<br>"
+                       f"<sup>{trend.step_title}</sup>", "font_size": 14},
+        yaxis_title={"deg": "degrees", "%": "%"}.get(trend.unit or "", trend.unit or ""),
+        height=300, margin={"l": 50, "r": 20, "t": 70, "b": 50}, template="plotly_white",
+    )
+    fig.update_xaxes(type="category")
+    fig.update_yaxes(range=list(y_span))
+    return fig

@@ -3,7 +3,8 @@ with its spatiotemporal table, the annotated video and the charts tied to it, do
 
 Clicking a point of a chart (a time-series chart, or a stride on a gait-cycle chart) moves
 the annotated video to that moment (``st.video(start_time=...)``, whole seconds) and shows
-the exact annotated frame under the charts."""
+the exact annotated frame under the charts. Under a video or photo, ``ui.review`` shows it
+frame by frame with the landmark editor (corrections run the engine again)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ import streamlit as st
 
 from posture.gait_norms import SOURCE as NORMS_SOURCE
 from reports.pdf import analysis_pdf
-from ui import charts, components
+from ui import charts, components, review
 from ui.engine import EngineResult, frame_at
 
 log = logging.getLogger("posture.app")
@@ -203,8 +204,10 @@ def show_gait_cycle(report: dict, key: str, *, seekable: bool = False) -> bool:
     return True
 
 
-def show_result(result: EngineResult, key: str, *, compact: bool = False) -> None:
-    """Everything about one analysis; ``compact`` (session steps) leaves out charts/downloads."""
+def show_result(result: EngineResult, key: str, *, compact: bool = False,
+                reviewable: bool = True) -> None:
+    """Everything about one analysis; ``compact`` (session steps) leaves out charts/downloads.
+    ``reviewable``: the frame-by-frame review and landmark editor under it (``ui.review``)."""
     if result.error:
         components.problem(result.error)
         return
@@ -213,10 +216,17 @@ def show_result(result: EngineResult, key: str, *, compact: bool = False) -> Non
         components.red_flags_box(report.get("red_flags") or [])
     components.summary_line(report)
     components.how_measured(report)
+    if reviewable and result.review is not None:
+        # The full table sits by the editor below, so a drag does not push the page down.
+        review.corrected_note(report, key)
+    else:
+        review.corrections_box(report, key)
     st.subheader("Findings")
     components.findings_list(report, result.key_frames, key=key)
     if compact:  # a session step: the gait cycle and table still belong to the walk
         show_gait_cycle(report, key)
+        if reviewable:
+            review.review_section(result, key)
     else:
         components.explanations_section(report.get("explanations") or [])
         show_gait_cycle(report, key, seekable=bool(result.annotated_video))
@@ -225,6 +235,8 @@ def show_result(result: EngineResult, key: str, *, compact: bool = False) -> Non
             seek = st.session_state.get(_seek_key(key))
             st.video(result.annotated_video, format="video/mp4",
                      start_time=int(seek) if seek is not None else 0)
+        if reviewable:
+            review.review_section(result, key)
         show_charts(result, key)
         with st.expander("Measurements", expanded=False):
             components.measurements_table(report)

@@ -33,12 +33,16 @@ from reports.verdicts import (
 from reports.wording import human_datetime
 from store import SessionRecord, SessionStore, StoreError, default_db_path, validate_patient_code
 from ui import components, jobs, live, results
+from ui import review as review_ui
 from ui.engine import (
     EngineResult,
+    draw_tools,
     explain_reports,
     make_symptoms,
     red_flags_for,
     result_from_live,
+    session_annotations,
+    tools_text,
 )
 from ui.questionnaire import question_order, questionnaire
 from ui.upload import IMAGE_TYPES, MAX_UPLOAD_MB, VIDEO_TYPES, file_token
@@ -388,6 +392,9 @@ def _pdf_steps(
 def _settings() -> dict[str, str]:
     try:
         return _store().get_settings()
+    except StoreError as exc:  # shown once by the page; the PDF goes without clinic details
+        log.warning("reading the clinic settings failed: %s", exc)
+        return {}
     except Exception:
         log.exception("reading the clinic settings failed")
         return {}
@@ -464,11 +471,18 @@ def _step_pictures(record: SessionRecord) -> dict[str, list[Any]]:
 
 
 def _comparison(store: SessionStore, session_id: int) -> None:
-    previous = store.previous_session(session_id)
-    if previous is None:
-        st.caption("No earlier session of this patient to compare with.")
+    """This session against another of the patient's: what changed per check, the key
+    frames aligned at the feet, the walks in step, the trends, the PDF with the comparison
+    page (``ui.compare``). In the history any two sessions can be picked."""
+    from ui import compare
+
+    key = compare.comparison_key(session_id)
+    pair = compare.pick_sessions(store, session_id, key)
+    if pair is None:
+        if store.previous_session(session_id) is None:
+            st.caption("No earlier session of this patient to compare with.")
         return
-    current = store.get_session(session_id)
+    previous, current = pair
     st.subheader(f"Compared with the session of {human_datetime(previous.created_at)}")
     st.caption(
         f"Session no. {previous.id} of {human_datetime(previous.created_at)} (before) and "
@@ -501,17 +515,27 @@ def _comparison(store: SessionStore, session_id: int) -> None:
     if rows:
         with st.expander(f"Every value that changed, step by step ({len(rows)})"):
             st.table(rows, hide_index=True)
-    before_pics, now_pics = _step_pictures(previous), _step_pictures(current)
-    shared = [s.key for s in PROTOCOL if before_pics.get(s.key) and now_pics.get(s.key)]
-    if shared:
-        with st.expander("Pictures side by side"):
-            for key in shared:
-                st.markdown(f"**{TITLES[key]}**")
-                left, right = st.columns(2)
-                left.image(str(before_pics[key][0]), width="stretch",
-                           caption=f"Before: {human_datetime(previous.created_at)}")
-                right.image(str(now_pics[key][0]), width="stretch",
-                            caption=f"Now: {human_datetime(current.created_at)}")
+
+    def pdf_with(record: SessionRecord, page: Any) -> bytes:
+        # The later session's report as the history's download makes it, plus the page.
+        verdicts = session_verdicts(record.steps)
+        flags, explanations = _combined(verdicts, record.steps, record.symptoms)
+        settings = _settings()
+        steps = _pdf_steps(record.steps, _stored_images(record))
+        shared = {"created_at": record.created_at, "red_flags": flags,
+                  "explanations": explanations, "symptoms_lines": _symptom_lines(record.symptoms),
+                  "note": record.note, "clinic": settings.get("clinic", ""),
+                  "clinician": settings.get("clinician", "")}
+        try:
+            return session_pdf(record.patient_code, steps, comparison=page, **shared)
+        except Exception:
+            log.exception("the comparison page failed; the report goes without it")
+            return session_pdf(record.patient_code, steps, **shared)
+
+    try:
+        compare.before_after(store, previous, current, key, make_pdf=pdf_with)
+    except Exception:
+        compare.note_error("before/after comparison")
 
 
 # --- the report -----------------------------------------------------------------------------
@@ -519,8 +543,11 @@ def _comparison(store: SessionStore, session_id: int) -> None:
 
 def _signature(state: dict[str, Any], note: str) -> str:
     ok = _ok_steps(state)
+    # Corrections and on-image tools change a result in place: they count as changes too.
+    marks = sorted((k, len(r.review.corrections) if r.review else 0, r.tools)
+                   for k, r in ok.items())
     return json.dumps(
-        [sorted((k, id(r)) for k, r in ok.items()), note, state.get("answers") or {}],
+        [sorted((k, id(r)) for k, r in ok.items()), note, state.get("answers") or {}, marks],
         sort_keys=True, default=str,
     )
 
@@ -538,9 +565,13 @@ def _save(state: dict[str, Any], ok: dict[str, EngineResult], note: str) -> bool
             for i, (_, _, img) in enumerate(result.key_frames):
                 files[f"key_frame_{i}.png"] = _png(img)
             media[key] = files
+        # Corrections (originals beside corrected), plumb line, goniometer and the key
+        # frame's landmarks (to align two sessions' key frames at the feet).
+        annotations = {key: marks for key, result in ok.items()
+                       if (marks := session_annotations(result))}
         state["saved_id"] = _store().save_session(
             code, reports, symptoms=state.get("answers") or {}, note=note, media=media,
-            session_uid=state["uid"],
+            session_uid=state["uid"], annotations=annotations,
         )
         state["saved_sig"] = _signature(state, note)
         return True
@@ -572,7 +603,8 @@ def _review_stage(state: dict[str, Any]) -> None:
         for step in PROTOCOL:
             if step.key in ok:
                 with st.expander(f"{step.title}: the step's own findings"):
-                    results.show_result(ok[step.key], key=f"review-{step.key}", compact=True)
+                    results.show_result(ok[step.key], key=f"review-{step.key}", compact=True,
+                                        reviewable=False)
     components.explanations_section(explanations, clinician=True)
     note = st.text_area("Physiotherapist's note", key="sess-note", height=120)
     images = {k: [(cap, img) for _, cap, img in r.key_frames] for k, r in ok.items()}
@@ -659,13 +691,19 @@ def _show_record(store: SessionStore, record: SessionRecord) -> None:
     components.red_flags_box(flags, heading="Warning signs: refer to a doctor")
     components.session_verdicts_table(verdicts)
     images = _stored_images(record)
+    stored_marks = getattr(record, "annotations", None) or {}
     for key, report in record.steps.items():
+        marks = stored_marks.get(key) or {}
         with st.expander(f"{TITLES.get(key, key)}: the step's own findings"):
             components.summary_line(report)
             components.how_measured(report)
+            review_ui.corrections_box(report, f"hist-{record.id}-{key}")
             components.findings_list(report, [], key=f"hist-{record.id}-{key}")
+            for line in tools_text(marks):
+                st.markdown(f"**{line}**")
             if images.get(key):
-                components.evidence_pictures([("Key frame", p) for _, p in images[key]])
+                components.evidence_pictures([("Key frame", _marked(p, marks))
+                                              for _, p in images[key]])
     components.explanations_section(explanations, clinician=True)
     if record.note:
         st.markdown(f"**Note:** {record.note}")
@@ -679,6 +717,19 @@ def _show_record(store: SessionStore, record: SessionRecord) -> None:
     )
     _pdf_buttons(record.patient_code, pdfs, record.created_at[:10], f"hist-{record.id}")
     _comparison(store, record.id)
+
+
+def _marked(path: Any, marks: dict[str, Any]) -> Any:
+    """A stored key frame with the step's plumb line and goniometer drawn on it (the path
+    itself when there is nothing to draw or it cannot be read)."""
+    if not (marks.get("plumb_line") or marks.get("goniometer")):
+        return path
+    try:
+        with Image.open(path) as im:
+            return draw_tools(np.asarray(im.convert("RGB")), marks)
+    except Exception:
+        log.exception("drawing the stored tools on %s failed", path)
+        return path
 
 
 def _history() -> None:
@@ -698,7 +749,15 @@ def _history() -> None:
     chosen = st.radio("Session", list(labels), format_func=labels.get, key=f"hist-sess-{code}")
     record = next((s for s in sessions if s.id == chosen), None)
     if record is not None:
-        _show_record(store, record)
+        from ui.compare import IN_HISTORY
+
+        # Its comparison offers any two of the patient's sessions (default: this one and
+        # the one before).
+        token = IN_HISTORY.set(True)
+        try:
+            _show_record(store, record)
+        finally:
+            IN_HISTORY.reset(token)
     st.divider()
     with st.expander(f"Delete all data of {code}"):
         st.warning(
@@ -728,9 +787,13 @@ def _clinic_settings() -> None:
         clinician = st.text_input("Clinician", value=settings.get("clinician", ""),
                                   key="sess-clinician")
         if st.form_submit_button("Save clinic details"):
-            _store().set_settings({"clinic": clinic, "clinician": clinician})
-            st.session_state["sess-flash-clinic"] = "Clinic details saved."
-            st.rerun()
+            try:
+                _store().set_settings({"clinic": clinic, "clinician": clinician})
+            except StoreError as exc:
+                components.problem(str(exc))
+            else:
+                st.session_state["sess-flash-clinic"] = "Clinic details saved."
+                st.rerun()
     if msg := st.session_state.pop("sess-flash-clinic", None):
         st.success(msg)
 
@@ -741,7 +804,15 @@ def page() -> None:
         st.success(msg)
     _clinic_settings()
     new_tab, history_tab = st.tabs(["New session", "Patient history"])
+    # An unreachable or refused database (a shared server down, a newer schema) is one
+    # sentence here, never a traceback; the store says which and why.
     with new_tab:
-        _new_session()
+        try:
+            _new_session()
+        except StoreError as exc:
+            components.problem(str(exc))
     with history_tab:
-        _history()
+        try:
+            _history()
+        except StoreError as exc:
+            components.problem(str(exc))
