@@ -49,6 +49,7 @@ from posture.landmarks import (
     RIGHT_SHOULDER,
 )
 
+from .compare import finite_number
 from .verdicts import CHECK_ORDER, STEP_BY_KEY, STEPS, step_title
 from .wording import STATUS_LABELS, finding_title, fmt_number, human_datetime
 
@@ -405,14 +406,6 @@ class Trend:
         return [p.value for p in self.points if p.value is not None]
 
 
-def _finite(value: Any) -> float | None:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
-
-
 def trends(sessions: Sequence[SessionRef]) -> list[Trend]:
     """Per check and per step that assessed it in at least one session: its value in each
     session (oldest first), read from the stored reports. A standing knee angle and a
@@ -436,7 +429,7 @@ def trends(sessions: Sequence[SessionRef]) -> list[Trend]:
             for finding in (report or {}).get("findings") or []:
                 if finding.get("status") == "not_assessable" or finding.get("id") is None:
                     continue
-                if _finite(finding.get("value")) is None:
+                if finite_number(finding.get("value")) is None:
                     continue
                 pairs.setdefault((str(finding["id"]), step_key), finding)
     out = []
@@ -448,9 +441,9 @@ def trends(sessions: Sequence[SessionRef]) -> list[Trend]:
             finding = next((f for f in (session.steps.get(step_key) or {}).get("findings")
                             or [] if f.get("id") == check_id), None) or {}
             status = str(finding.get("status") or "not_recorded")
-            value = _finite(finding.get("value")) if status != "not_assessable" else None
+            value = finite_number(finding.get("value")) if status != "not_assessable" else None
             points.append(TrendPoint(session.session_id, session.label, value, status))
-            cut = _finite(finding.get("threshold"))
+            cut = finite_number(finding.get("threshold"))
             if cut is not None and cut not in thresholds:
                 thresholds.append(cut)
         out.append(Trend(check_id, step_key, finding_title(sample), sample.get("unit"),
@@ -580,12 +573,12 @@ class GaitSync:
 def _heel_strikes(gait: Mapping[str, Any], side: str) -> list[float]:
     return sorted(float(e["t_s"]) for e in gait.get("events") or []
                   if e.get("kind") == "heel_strike" and e.get("side") == side
-                  and _finite(e.get("t_s")) is not None)
+                  and finite_number(e.get("t_s")) is not None)
 
 
 def _cycle_s(gait: Mapping[str, Any], side: str) -> float | None:
     per_side = (gait.get("per_side") or {}).get(side) or {}
-    value = _finite(per_side.get("stride_time_s")) or _finite(gait.get("stride_time_s"))
+    value = finite_number(per_side.get("stride_time_s")) or finite_number(gait.get("stride_time_s"))
     return value if value and value > 0 else None
 
 

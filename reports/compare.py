@@ -41,7 +41,7 @@ class ComparisonRow:
     changed: bool  # status or severity changed, or the value moved
 
 
-def _finite(value: Any) -> float | None:
+def finite_number(value: Any) -> float | None:
     try:
         number = float(value)
     except (TypeError, ValueError):
@@ -50,7 +50,7 @@ def _finite(value: Any) -> float | None:
 
 
 def _delta(before: Any, after: Any, unit: str | None) -> tuple[str, bool]:
-    a, b = _finite(before), _finite(after)
+    a, b = finite_number(before), finite_number(after)
     if a is None or b is None:
         return ("—", a != b)
     diff = b - a
@@ -67,7 +67,7 @@ def _finding_text(finding: dict[str, Any] | None) -> str:
     parts = [STATUS_LABELS.get(status, status)]
     if severity := severity_text(finding):
         parts.append(severity)
-    if status != "not_assessable" and _finite(finding.get("value")) is not None:
+    if status != "not_assessable" and finite_number(finding.get("value")) is not None:
         parts.append(fmt_number(finding.get("value"), finding.get("unit")))
     return ", ".join(parts)
 
