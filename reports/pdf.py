@@ -333,6 +333,8 @@ def summary_table_rows(
             "not assessable" if v.recorded else "not recorded")
         if v.step_key and v.status != "not_assessable":
             verdict += f"\nfrom: {_step_name(v.step_key)}"
+        if v.corrected:
+            verdict += "\ncorrected by the clinician"
         by_step = {r.step_key: r.finding for r in v.readings}
         # A recorded step without this check (an older report): a dash, not "not recorded".
         rows.append([name, verdict, *[_cell_text(by_step[k]) if k in by_step else "—"

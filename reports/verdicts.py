@@ -138,6 +138,11 @@ class CheckVerdict:
         return step_title(self.step_key)
 
     @property
+    def corrected(self) -> bool:
+        """True when the reading rests on landmarks the clinician corrected and changed."""
+        return bool(self.finding.get("corrected_by_clinician"))
+
+    @property
     def recorded(self) -> bool:
         """False when no step that could assess the check was recorded."""
         return self.step_key is not None
@@ -223,6 +228,10 @@ def verdict_for(check_id: str, reports: Mapping[str, Mapping[str, Any]]) -> Chec
     finding = dict(chosen.finding)
     finding["step_key"] = chosen.step_key
     finding["step_title"] = step_title(chosen.step_key)
+    changed = ((reports.get(chosen.step_key) or {}).get("corrections") or {}).get("findings")
+    if any(c.get("id") == check_id for c in changed or []):
+        # The clinician moved a landmark and this check's reading changed with it.
+        finding["corrected_by_clinician"] = True
     return CheckVerdict(check_id, finding, chosen.step_key, readings)
 
 

@@ -164,3 +164,24 @@ def test_evidence_frames_come_worst_first() -> None:
     picked = evidence_times({"findings": [finding]}, per_finding=3)
     assert [t for _, _, t in picked] == [1.0, 1.5, 0.5]
     assert picked[0][1].endswith("-14.0° at 1.0 s")
+
+
+def test_a_verdict_resting_on_corrected_landmarks_says_so_in_the_summary_table() -> None:
+    from reports.pdf import summary_table_rows
+    from ui.components import verdict_rows
+
+    side = _r("side_left", "standing", _f("knee_hyperextension", "detected", -12.0, 0.9,
+                                          "moderate"), _f("bent_knee", "not_detected", -12.0))
+    side["corrections"] = {"label": "corrected by the clinician",
+                           "findings": [{"id": "knee_hyperextension", "field": "status",
+                                         "original": "not_detected", "corrected": "detected"}]}
+    verdicts = session_verdicts({"standing_side": side})
+    by_id = {v.check_id: v for v in verdicts}
+    assert by_id["knee_hyperextension"].corrected
+    assert not by_id["bent_knee"].corrected  # its reading did not change
+    rows = {r["check"]: r["verdict"] for r in verdict_rows(verdicts)}
+    assert rows[by_id["knee_hyperextension"].title].endswith("(corrected by the clinician)")
+    assert "corrected" not in rows[by_id["bent_knee"].title]
+    table = summary_table_rows(verdicts, ["standing_side"])
+    marked = [row for row in table if "corrected by the clinician" in row[1]]
+    assert [row[0].split("\n")[0] for row in marked] == [by_id["knee_hyperextension"].title]

@@ -304,7 +304,8 @@ def verdict_rows(verdicts: list[CheckVerdict]) -> list[dict[str, str]]:
         confidence = f.get("confidence")
         rows.append({
             "check": v.title,
-            "verdict": STATUS_LABELS.get(status, status) if v.recorded else "Not recorded",
+            "verdict": (STATUS_LABELS.get(status, status) if v.recorded else "Not recorded")
+            + (" (corrected by the clinician)" if v.corrected else ""),
             "measured": fmt_number(f.get("value"), unit) if assessed else "—",
             "threshold": fmt_number(f.get("threshold"), unit) if assessed else "—",
             "severity": severity_text(f) or "—",
