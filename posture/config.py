@@ -67,6 +67,15 @@ class PoseConfig:
     inference_max_side_px: int = 640
     # Optional PoseLandmarker .task file (Tasks API); None = the built-in solutions model.
     task_model_path: str | None = None
+    # A frame where MediaPipe finds nobody in the whole picture, while the scan saw the one
+    # person in view about then, is searched again in a crop around where the scan saw
+    # them (frame by frame), up to this long before their first (after their last)
+    # sighting; 0 turns the retry off. On dev renders of walkers at a fifth of the picture's
+    # height MediaPipe found nobody in the first 0.9-1.2 s of whole frames and everyone in
+    # the crops, and those missing seconds cost the gait its first strides (issue 11;
+    # docs/accuracy.md). The scan samples twice a second, so 1.5 s reaches back past one or
+    # two missed samples.
+    retry_in_crop_reach_s: float = 1.5
 
 
 @dataclass(frozen=True)

@@ -270,7 +270,8 @@ class PoseWorkers:
         return payload
 
     def run(self, opened: Any, config: Config, crop_for: Callable | None,
-            progress: Callable[[float], None] | None) -> tuple[list[Any], bool]:
+            progress: Callable[[float], None] | None,
+            retry_for: Callable | None = None) -> tuple[list[Any], bool]:
         """The pose pass over ``opened`` (a ``feed.Opened``) in stretches, one per worker:
         (the joined ``PoseFrame``s in order, whether decoding stopped at the duration
         limit)."""
@@ -293,7 +294,8 @@ class PoseWorkers:
                     if errors:
                         return
                     self._connections[k].send(prepare_frame(
-                        frame, info.width_px, info.height_px, config.pose, crop_for))
+                        frame, info.width_px, info.height_px, config.pose, crop_for,
+                        retry_for))
                     sent[k] += 1
                 stopped[k] = reader.stopped_at_limit
                 self._connections[k].send(FLUSH)

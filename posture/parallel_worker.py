@@ -13,7 +13,13 @@ from typing import Any
 from .config import PoseConfig
 from .errors import InputError
 from .parallel import FLUSH
-from .pose import PoseEstimator, PoseFrame, estimate_prepared, import_mediapipe
+from .pose import (
+    PoseEstimator,
+    PoseFrame,
+    RetryEstimator,
+    estimate_prepared,
+    import_mediapipe,
+)
 
 import_mediapipe()  # loaded ahead of time in the fork server: the point of this module
 
@@ -45,7 +51,7 @@ def serve(conn: Any, mode: str, config: PoseConfig) -> None:
     while True:
         try:
             item = None if first_pass else conn.recv()
-            with PoseEstimator(mode, config) as estimator:
+            with PoseEstimator(mode, config) as estimator, RetryEstimator(config) as retry:
                 if first_pass:
                     item = conn.recv()
                     first_pass = False
@@ -55,7 +61,7 @@ def serve(conn: Any, mode: str, config: PoseConfig) -> None:
                         conn.send(("done", results))
                         results = []
                     else:
-                        results.append(estimate_prepared(estimator, item))
+                        results.append(estimate_prepared(estimator, item, retry))
                     item = conn.recv()
         except (EOFError, OSError):
             return  # the parent closed the connection (or is gone): nothing more to do

@@ -126,29 +126,33 @@ def _pose_pass(opened: Opened, config: Config, progress: Progress | None,
     from .parallel import worker_count
 
     info, plan = opened.info, opened.plan
-    crop_for = None
+    crop_for = retry_for = None
     if plan is not None and plan.track is not None:
         def crop_for(t_s: float):
             return plan.crop_box(t_s, info.width_px, info.height_px)
+    elif plan is not None and plan.seen is not None and config.pose.retry_in_crop_reach_s > 0:
+        def retry_for(t_s: float):
+            return plan.retry_box(t_s, info.width_px, info.height_px,
+                                  config.pose.retry_in_crop_reach_s)
     count = worker_count(opened, config) if workers is not None else 1
     if count > 1:
         pose_frames, opened.stopped_at_limit = workers.get(count, opened.mode, config).run(
-            opened, config, crop_for, progress)
+            opened, config, crop_for, progress, retry_for)
     else:
-        pose_frames = _single_pass(opened, config, crop_for, progress)
+        pose_frames = _single_pass(opened, config, crop_for, progress, retry_for)
     kind = "live" if info.kind == "live" else opened.mode
     return PoseSequence.from_frames(pose_frames, info.width_px, info.height_px, kind)
 
 
 def _single_pass(opened: Opened, config: Config, crop_for: Callable | None,
-                 progress: Progress | None) -> list:
+                 progress: Progress | None, retry_for: Callable | None = None) -> list:
     info = opened.info
     total = opened.frames.expected_frames
     reader = opened.frames.open(copies=opened.copies)
     pose_frames = []
     try:
         for pose_frame in estimate_poses(reader, opened.mode, info.width_px,
-                                         info.height_px, config.pose, crop_for):
+                                         info.height_px, config.pose, crop_for, retry_for):
             pose_frames.append(pose_frame)
             if progress and total:
                 progress(min(0.95, len(pose_frames) / total))

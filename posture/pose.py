@@ -246,22 +246,19 @@ class PreparedFrame:
     width_px: int  # landmarks are given in pixels of a box this large ...
     height_px: int
     origin_px: tuple[int, int] = (0, 0)  # ... that starts here in the upright frame
+    # Where to look again, frame by frame, if MediaPipe finds nobody in this whole frame
+    # (``SubjectPlan.retry_box``); None: no second look.
+    retry_box_px: tuple[int, int, int, int] | None = None
 
 
-def prepare_frame(
-    frame, width_px: int, height_px: int, config: PoseConfig,
-    crop_for: Callable[[float], tuple[int, int, int, int] | None] | None = None,
-) -> PreparedFrame:
-    """What MediaPipe is shown of ``frame`` (a ``posture.source.Frame`` of a ``width_px`` x
-    ``height_px`` picture, possibly shrunk): see :func:`estimate_poses`."""
-    if crop_for is None:
-        return PreparedFrame(frame.index, frame.t_s, frame.image_rgb, width_px, height_px)
-    box = crop_for(frame.t_s)
-    if box is None:
-        return PreparedFrame(frame.index, frame.t_s, None, width_px, height_px)
+Box = tuple[int, int, int, int]
+
+
+def _cropped(index: int, t_s: float, image: np.ndarray, width_px: int, box: Box,
+             config: PoseConfig) -> PreparedFrame:
+    """``box`` (pixels of a ``width_px`` wide frame) cut out of ``image`` and shrunk."""
     import cv2
 
-    image = frame.image_rgb
     scale = image.shape[1] / width_px
     x0, y0, x1, y1 = (int(round(v * scale)) for v in box)
     crop = image[y0:y1, x0:x1]
@@ -271,19 +268,69 @@ def prepare_frame(
         crop = cv2.resize(crop, (max(1, int(crop.shape[1] * factor)),
                                  max(1, int(crop.shape[0] * factor))),
                           interpolation=cv2.INTER_AREA)
-    return PreparedFrame(frame.index, frame.t_s, crop, box[2] - box[0], box[3] - box[1],
-                         (box[0], box[1]))
+    return PreparedFrame(index, t_s, crop, box[2] - box[0], box[3] - box[1], (box[0], box[1]))
 
 
-def estimate_prepared(estimator: PoseEstimator, prepared: PreparedFrame) -> PoseFrame:
-    """Landmarks of one prepared frame, in pixels of the upright source frame."""
+def prepare_frame(
+    frame, width_px: int, height_px: int, config: PoseConfig,
+    crop_for: Callable[[float], Box | None] | None = None,
+    retry_for: Callable[[float], Box | None] | None = None,
+) -> PreparedFrame:
+    """What MediaPipe is shown of ``frame`` (a ``posture.source.Frame`` of a ``width_px`` x
+    ``height_px`` picture, possibly shrunk): see :func:`estimate_poses`."""
+    if crop_for is None:
+        retry = retry_for(frame.t_s) if retry_for is not None else None
+        return PreparedFrame(frame.index, frame.t_s, frame.image_rgb, width_px, height_px,
+                             retry_box_px=retry)
+    box = crop_for(frame.t_s)
+    if box is None:
+        return PreparedFrame(frame.index, frame.t_s, None, width_px, height_px)
+    return _cropped(frame.index, frame.t_s, frame.image_rgb, width_px, box, config)
+
+
+def estimate_prepared(estimator: PoseEstimator, prepared: PreparedFrame,
+                      retry_estimator: Callable[[], PoseEstimator] | None = None) -> PoseFrame:
+    """Landmarks of one prepared frame, in pixels of the upright source frame.
+
+    ``retry_estimator`` gives a frame-by-frame ("image") estimator for the second look at
+    ``prepared.retry_box_px`` when the whole frame shows nobody."""
     if prepared.image_rgb is None:
         return _empty_frame(prepared.frame_index, prepared.t_s)
     pose_frame = estimator.estimate(prepared.image_rgb, prepared.frame_index, prepared.t_s,
                                     prepared.width_px, prepared.height_px)
     if prepared.origin_px != (0, 0):
         pose_frame.xy_px += prepared.origin_px
+    if (not pose_frame.found and prepared.retry_box_px is not None
+            and retry_estimator is not None):
+        crop = _cropped(prepared.frame_index, prepared.t_s, prepared.image_rgb,
+                        prepared.width_px, prepared.retry_box_px, estimator.config)
+        again = estimate_prepared(retry_estimator(), crop)
+        if again.found:
+            return again
     return pose_frame
+
+
+class RetryEstimator:
+    """The frame-by-frame estimator for second looks, built on first use (most videos
+    never need one) and closed with the pass: ``with RetryEstimator(config) as retry``,
+    then ``estimate_prepared(estimator, prepared, retry)``."""
+
+    def __init__(self, config: PoseConfig) -> None:
+        self._config = config
+        self._estimator: PoseEstimator | None = None
+
+    def __call__(self) -> PoseEstimator:
+        if self._estimator is None:
+            self._estimator = PoseEstimator("image", self._config).__enter__()
+        return self._estimator
+
+    def __enter__(self) -> RetryEstimator:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._estimator is not None:
+            self._estimator.__exit__(*exc)
+            self._estimator = None
 
 
 def estimate_poses(
@@ -292,16 +339,19 @@ def estimate_poses(
     width_px: int,
     height_px: int,
     config: PoseConfig | None = None,
-    crop_for: Callable[[float], tuple[int, int, int, int] | None] | None = None,
+    crop_for: Callable[[float], Box | None] | None = None,
+    retry_for: Callable[[float], Box | None] | None = None,
 ) -> Iterator[PoseFrame]:
     """Run the estimator over ``posture.source.Frame`` objects, yielding one PoseFrame each.
 
     ``crop_for(t_s)`` (optional) gives the box (x0, y0, x1, y1, pixels of a ``width_px`` x
     ``height_px`` frame) that holds the subject at that time, or None when they are not in
     view; only that box is shown to MediaPipe, so it cannot follow anyone else.
+    ``retry_for(t_s)`` (optional, whole frames only) gives where to look again, frame by
+    frame, when MediaPipe finds nobody in the whole frame.
     """
     config = config or PoseConfig()
-    with PoseEstimator(mode, config) as estimator:
+    with PoseEstimator(mode, config) as estimator, RetryEstimator(config) as retry:
         for frame in frames:
-            yield estimate_prepared(
-                estimator, prepare_frame(frame, width_px, height_px, config, crop_for))
+            yield estimate_prepared(estimator, prepare_frame(
+                frame, width_px, height_px, config, crop_for, retry_for), retry)

@@ -152,6 +152,10 @@ class SubjectPlan:
     track: Track | None
     people_seen: int
     method: str
+    # The one person the scan saw when they were alone (``track`` is then None: the whole
+    # frame is analysed); where MediaPipe misses them in a whole frame, ``retry_box`` says
+    # where to look again.
+    seen: Track | None = None
 
     def crop_box(self, t_s: float, width_px: int, height_px: int,
                  margin: float = 0.45) -> tuple[int, int, int, int] | None:
@@ -159,27 +163,43 @@ class SubjectPlan:
         the subject is not in view then."""
         if self.track is None:
             return None
-        s = self.track.sightings
-        times = np.array([x.t_s for x in s])
-        step = float(np.median(np.diff(times))) if len(times) > 1 else 0.5
-        if t_s < times[0] - step or t_s > times[-1] + step:
+        return _box_around(self.track, t_s, width_px, height_px, margin, reach_s=None)
+
+    def retry_box(self, t_s: float, width_px: int, height_px: int,
+                  reach_s: float) -> tuple[int, int, int, int] | None:
+        """Where the lone person the scan saw should be at ``t_s`` (their path extrapolated
+        up to ``reach_s`` beyond the first and last sighting), or None."""
+        if self.track is not None or self.seen is None or reach_s <= 0:
             return None
-        boxes = np.array([x.box_px for x in s])
-        box = [float(np.interp(t_s, times, boxes[:, k])) for k in range(4)]
-        # Extrapolate the motion a little beyond the first and last sighting.
-        if len(times) > 1 and (t_s < times[0] or t_s > times[-1]):
-            i, j = (0, 1) if t_s < times[0] else (-2, -1)
-            velocity = (boxes[j] - boxes[i]) / max(times[j] - times[i], 1e-6)
-            anchor = boxes[0] if t_s < times[0] else boxes[-1]
-            box = list(anchor + velocity * (t_s - (times[0] if t_s < times[0] else times[-1])))
-        w, h = box[2] - box[0], box[3] - box[1]
-        side = max(w, h) * (1 + 2 * margin)
-        cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
-        x0, y0 = max(0, int(cx - side / 2)), max(0, int(cy - side / 2))
-        x1, y1 = min(width_px, int(cx + side / 2)), min(height_px, int(cy + side / 2))
-        if x1 - x0 < 16 or y1 - y0 < 16:
-            return None
-        return x0, y0, x1, y1
+        return _box_around(self.seen, t_s, width_px, height_px, 0.45, reach_s)
+
+
+def _box_around(track: Track, t_s: float, width_px: int, height_px: int, margin: float,
+                reach_s: float | None) -> tuple[int, int, int, int] | None:
+    """A square-ish box around ``track`` at ``t_s``: interpolated between sightings, the
+    motion extrapolated up to ``reach_s`` (None: one sampling step) beyond the ends."""
+    s = track.sightings
+    times = np.array([x.t_s for x in s])
+    step = float(np.median(np.diff(times))) if len(times) > 1 else 0.5
+    reach = step if reach_s is None else reach_s
+    if t_s < times[0] - reach or t_s > times[-1] + reach:
+        return None
+    boxes = np.array([x.box_px for x in s])
+    box = [float(np.interp(t_s, times, boxes[:, k])) for k in range(4)]
+    # Extrapolate the motion a little beyond the first and last sighting.
+    if len(times) > 1 and (t_s < times[0] or t_s > times[-1]):
+        i, j = (0, 1) if t_s < times[0] else (-2, -1)
+        velocity = (boxes[j] - boxes[i]) / max(times[j] - times[i], 1e-6)
+        anchor = boxes[0] if t_s < times[0] else boxes[-1]
+        box = list(anchor + velocity * (t_s - (times[0] if t_s < times[0] else times[-1])))
+    w, h = box[2] - box[0], box[3] - box[1]
+    side = max(w, h) * (1 + 2 * margin)
+    cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+    x0, y0 = max(0, int(cx - side / 2)), max(0, int(cy - side / 2))
+    x1, y1 = min(width_px, int(cx + side / 2)), min(height_px, int(cy + side / 2))
+    if x1 - x0 < 16 or y1 - y0 < 16:
+        return None
+    return x0, y0, x1, y1
 
 
 def sightings_in_frame(
@@ -254,7 +274,7 @@ def choose_subject(tracks: list[Track], min_walk_heights: float = 1.0) -> Subjec
     tracks = [t for t in tracks if len(t.sightings) >= 2] or tracks
     people = len(tracks)
     if people == 1:
-        return SubjectPlan(None, 1, "One person was in view.")
+        return SubjectPlan(None, 1, "One person was in view.", seen=tracks[0])
     walkers = [t for t in tracks if t.displacement_heights >= min_walk_heights
                and len(t.sightings) >= 3]
     if walkers:
