@@ -27,7 +27,7 @@ import numpy as np
 
 from .errors import InputError
 from .geometry import angle_at_deg
-from .landmarks import MIRROR_INDEX, N_LANDMARKS
+from .landmarks import LANDMARK_NAMES, MIRROR_INDEX, N_LANDMARKS
 from .pose import PoseSequence
 
 if TYPE_CHECKING:
@@ -38,16 +38,6 @@ if TYPE_CHECKING:
 
 CORRECTED_LABEL = "corrected by the clinician"
 
-# MediaPipe Pose's landmark names, in index order (as in its documentation).
-LANDMARK_NAMES: tuple[str, ...] = (
-    "nose", "left_eye_inner", "left_eye", "left_eye_outer", "right_eye_inner", "right_eye",
-    "right_eye_outer", "left_ear", "right_ear", "mouth_left", "mouth_right",
-    "left_shoulder", "right_shoulder", "left_elbow", "right_elbow", "left_wrist",
-    "right_wrist", "left_pinky", "right_pinky", "left_index", "right_index", "left_thumb",
-    "right_thumb", "left_hip", "right_hip", "left_knee", "right_knee", "left_ankle",
-    "right_ankle", "left_heel", "right_heel", "left_foot_index", "right_foot_index",
-)
-assert len(LANDMARK_NAMES) == N_LANDMARKS
 
 # Finding fields compared before and after a correction.
 _FINDING_FIELDS = ("status", "severity", "side", "value")

@@ -13,6 +13,16 @@ LEFT_FOOT_INDEX, RIGHT_FOOT_INDEX = 31, 32
 
 N_LANDMARKS = 33
 
+# MediaPipe Pose's landmark names, in index order (as in its documentation).
+LANDMARK_NAMES: tuple[str, ...] = (
+    "nose", "left_eye_inner", "left_eye", "left_eye_outer", "right_eye_inner", "right_eye",
+    "right_eye_outer", "left_ear", "right_ear", "mouth_left", "mouth_right",
+    "left_shoulder", "right_shoulder", "left_elbow", "right_elbow", "left_wrist",
+    "right_wrist", "left_pinky", "right_pinky", "left_index", "right_index", "left_thumb",
+    "right_thumb", "left_hip", "right_hip", "left_knee", "right_knee", "left_ankle",
+    "right_ankle", "left_heel", "right_heel", "left_foot_index", "right_foot_index",
+)
+
 # Per side, the points a side's measurements use.
 SIDE_POINTS: dict[str, dict[str, int]] = {
     "left": {

@@ -191,3 +191,11 @@ def test_plumb_line_through_the_near_ankle_or_between_the_feet() -> None:
     xy[LEFT_ANKLE + 1] = (260.0, 505.0)
     assert plumb_line_x_px(xy, "front") == 230.0
     assert plumb_line_x_px(xy, "side_right") == 260.0
+
+
+def test_landmark_names_follow_mediapipes_indices() -> None:
+    from posture import landmarks
+
+    assert len(landmarks.LANDMARK_NAMES) == landmarks.N_LANDMARKS
+    for name in ("left_knee", "right_knee", "left_heel", "right_foot_index", "nose"):
+        assert landmarks.LANDMARK_NAMES.index(name) == getattr(landmarks, name.upper())

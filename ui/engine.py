@@ -373,8 +373,7 @@ _BIG_HANDLES = (11, 12, 23, 24, 25, 26, 27, 28, 29, 30)
 
 def editor_geometry() -> tuple[list[list[int]], list[str], list[int]]:
     """(skeleton edges, landmark names, landmarks with large handles) for the editor."""
-    from posture.corrections import LANDMARK_NAMES
-    from posture.landmarks import SKELETON_EDGES
+    from posture.landmarks import LANDMARK_NAMES, SKELETON_EDGES
 
     return [list(e) for e in SKELETON_EDGES], list(LANDMARK_NAMES), list(_BIG_HANDLES)
 
@@ -668,14 +667,6 @@ def session_annotations(result: EngineResult) -> dict[str, Any]:
         out["key_frame"] = key_frame
     return out
 
-
-
-def measurement_label(name: str) -> str:
-    """A measurement's description ("Left knee flexion (hyperextension negative)")."""
-    from posture.measurements import MEASUREMENTS
-
-    entry = MEASUREMENTS.get(name)
-    return entry[2] if entry else name.replace("_", " ")
 
 
 def draw_tools(image: np.ndarray, annotations: dict[str, Any]) -> np.ndarray:
