@@ -37,6 +37,9 @@ def _parser() -> argparse.ArgumentParser:
                          help="write one row per stride (walking side-on) here")
     analyse.add_argument("--height", metavar="M", type=float,
                          help="the person's height in metres: step lengths also in metres")
+    analyse.add_argument("--clothing", choices=("shorts", "long-trousers", "loose-trousers"),
+                         help="what the person wears on their legs: long or loose trousers "
+                              "widen the knee angles' error (near the limit: uncertain)")
     analyse.add_argument("--annotated", metavar="OUT",
                          help="annotated photo (.png/.jpg) or video (.mp4/.webm)")
     analyse.add_argument("--blur-faces", action="store_true",
@@ -178,6 +181,10 @@ def _analyse(args: argparse.Namespace) -> int:
         from dataclasses import replace
 
         config = replace(config, subject_height_m=args.height)
+    if args.clothing is not None:
+        from dataclasses import replace
+
+        config = replace(config, clothing_at_knees=args.clothing.replace("-", "_"))
     symptoms = _load_symptoms(args.symptoms)
     from .pipeline import analyse
     from .report import write_csv, write_json
@@ -286,6 +293,11 @@ def _main(argv: list[str] | None) -> int:
     except KeyboardInterrupt:
         print("error: interrupted; no output was written.", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # Whoever read the summary stopped early (``| head``): the files are written; stop
+        # quietly, and keep Python's own flush at exit from failing on the closed pipe too.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except Exception as err:  # a bug: say so in one line; POSTURE_DEBUG=1 shows the trace
         if os.environ.get("POSTURE_DEBUG"):
             raise

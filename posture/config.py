@@ -220,6 +220,14 @@ class UncertaintyConfig:
     load_share_sd_per_tan_off_axis: float = 16.0
     # Arm swing per stride, % of leg length.
     arm_swing_sd_pct: float = 5.0
+    # Clothing at the knees, as the clinician states it (``Config.clothing_at_knees``):
+    # MediaPipe places the knee by the outline it sees, and fabric standing off the leg
+    # moves that outline. Geometry (project choice): cloth 1 cm off the knee on a 45 cm
+    # thigh or shank turns the segment by about 1.3 deg, loose cloth 2-3 cm by about
+    # 2.5-4 deg (clinical.md §6 [R44] asks for close-fitting clothing for this reason).
+    # Shorts, close-fitting leggings or a clothing not stated add nothing.
+    long_trousers_knee_sd_deg: float = 1.5
+    loose_trousers_knee_sd_deg: float = 3.0
     # Below this confidence a finding past its threshold is "uncertain" (project choice:
     # about two chances in three that the true value is past the threshold).
     min_confidence_detected: float = 0.7
@@ -539,9 +547,43 @@ class Config:
     # The person's height in metres, when known: step lengths are then also given in
     # metres (leg = 0.491 x height, Winter's proportions); None: leg lengths only.
     subject_height_m: float | None = None
+    # What the person wears on their legs, when the clinician says: "shorts" (or close-fitting
+    # leggings), "long_trousers", "loose_trousers" (or a skirt), or "not_stated". Long and
+    # loose trousers widen the knee angles' error (``UncertaintyConfig``), so a knee finding
+    # near its threshold becomes "uncertain" rather than "detected".
+    clothing_at_knees: str = "not_stated"
+
+    def __post_init__(self) -> None:
+        if self.clothing_at_knees not in CLOTHING_AT_KNEES:
+            raise InputError(
+                f"Unknown clothing '{self.clothing_at_knees}': use one of "
+                f"{', '.join(CLOTHING_AT_KNEES)}.")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+# Values of ``Config.clothing_at_knees``, with the plain words the report uses.
+CLOTHING_AT_KNEES = {
+    "not_stated": "not stated",
+    "shorts": "shorts or close-fitting",
+    "long_trousers": "long trousers",
+    "loose_trousers": "loose trousers or a skirt",
+}
+
+
+def clothing_knee_sd_deg(config: Config) -> float:
+    """The extra error (deg) the stated clothing adds to knee angles.
+
+    >>> clothing_knee_sd_deg(Config(clothing_at_knees="loose_trousers"))
+    3.0
+    >>> clothing_knee_sd_deg(Config())
+    0.0
+    """
+    settings = config.uncertainty
+    return {"long_trousers": settings.long_trousers_knee_sd_deg,
+            "loose_trousers": settings.loose_trousers_knee_sd_deg}.get(
+        config.clothing_at_knees, 0.0)
 
 
 def _merge(obj: Any, overrides: dict[str, Any], where: str) -> Any:

@@ -306,20 +306,29 @@ def evaluate_folder(path: str | Path,
                     progress: Callable[[str], None] | None = None) -> EvaluationResult:
     """Run the engine on every item of a synthetic folder and compare with its truth.
 
-    ``analyse`` defaults to ``posture.analyse``; it must return an object with ``.report``
-    (a ``Report``) and ``.series`` (dict of per-frame arrays).
+    ``analyse`` defaults to ``posture.analyse`` told what each subject wears on their legs,
+    as a clinician would state it (``engine_stating_clothing``); it must return an object
+    with ``.report`` (a ``Report``) and ``.series`` (dict of per-frame arrays).
     """
-    if analyse is None:
-        from .pipeline import analyse as engine
-
-        analyse = engine
     doc = load_truth(path)
     result = EvaluationResult(folder=str(path), engine=engine_versions())
     for item in doc["items"]:
         if progress:
             progress(item["file"])
-        result.records.append(_evaluate_item(Path(path), item, analyse))
+        run = analyse or engine_stating_clothing(item_conditions(item).get("clothing"))
+        result.records.append(_evaluate_item(Path(path), item, run))
     return result
+
+
+def engine_stating_clothing(clothing: str | None) -> Callable[[str], Any]:
+    """``posture.analyse`` with ``Config.clothing_at_knees`` set to ``clothing`` (an
+    item's ``conditions.clothing``; unknown values count as not stated)."""
+    from .config import CLOTHING_AT_KNEES, Config
+    from .pipeline import analyse
+
+    stated = clothing if clothing in CLOTHING_AT_KNEES else "not_stated"
+    config = Config(clothing_at_knees=stated)
+    return lambda file: analyse(file, config=config)
 
 
 # ------------------------------------------------------------------ saved results

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import __version__
-from .config import Config
+from .config import CLOTHING_AT_KNEES, Config
 from .errors import InputError
 from .feed import Opened, open_frames, reopen_every_frame
 from .landmarks import (
@@ -234,6 +234,11 @@ def _guidance(pose: PoseSequence, subject: SubjectSelection, config: Config) -> 
     if head_cut.mean() >= 0.5:
         messages.append("The head is out of frame or hidden in most frames; keep the whole "
                         "body in the picture.")
+    if config.clothing_at_knees in ("long_trousers", "loose_trousers"):
+        messages.append(
+            f"Clothing stated: {CLOTHING_AT_KNEES[config.clothing_at_knees]}. Cloth hides "
+            "where the knee is, so knee angles carry a larger error and a knee finding near its "
+            "limit is shown as uncertain; shorts or close-fitting leggings give a firmer reading.")
     return messages
 
 
@@ -372,6 +377,7 @@ def analyse_poses(
             if m
         ),
         "people_seen": plan.people_seen if plan else None,
+        "clothing_at_knees": config.clothing_at_knees,
         "leg_swaps_corrected": swaps + relabelled,
         "camera": camera.to_dict(),
         "segments": [

@@ -76,6 +76,18 @@ def test_photo_analysis_gives_report_csv_and_key_frame() -> None:
     assert result.annotated_video is None  # a photo has no video
 
 
+def test_stated_clothing_reaches_the_engine_and_its_re_runs() -> None:
+    photo = Path(__file__).parents[1] / "samples" / "stand_side_neutral.jpg"
+    result = analyse_upload(photo.read_bytes(), photo.name, clothing="loose_trousers")
+    assert result.ok, result.error
+    assert result.report["summary"]["clothing_at_knees"] == "loose_trousers"
+    # A correction re-runs the engine with the same settings, the clothing among them.
+    assert result.review is not None
+    assert result.review.config.clothing_at_knees == "loose_trousers"
+    plain = analyse_upload(photo.read_bytes(), photo.name)
+    assert plain.report["summary"]["clothing_at_knees"] == "not_stated"
+
+
 def test_red_flags_come_from_the_engine_and_only_for_answers() -> None:
     assert red_flags_for({}) == []
     assert red_flags_for({"breathless_or_chest_pain": False}) == []

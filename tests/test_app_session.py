@@ -352,6 +352,16 @@ def _upload_page() -> AppTest:
     return at
 
 
+def test_the_upload_page_asks_what_the_person_wears_on_their_legs() -> None:
+    at = _upload_page()
+    at.run()
+    assert not at.exception
+    choice = next(s for s in at.selectbox if s.label == "Clothing on the legs")
+    assert choice.value == "not_stated"
+    assert choice.options == ["Not stated", "Shorts or close-fitting leggings",
+                              "Long trousers", "Loose trousers or a skirt"]
+
+
 def test_nobody_in_view_is_a_warning_on_the_upload_page(nobody) -> None:
     at = _upload_page()
     at.session_state["upload-result"] = (None, nobody)
@@ -385,7 +395,7 @@ def test_an_analysis_under_way_cannot_be_started_twice() -> None:
     release = threading.Event()
     calls = []
 
-    def slow(data, name, *, symptoms=None, progress=None):  # noqa: ANN001, ANN202
+    def slow(data, name, *, symptoms=None, progress=None, clothing=None):  # noqa: ANN001, ANN202
         calls.append(name)
         progress(0.5)
         release.wait(10)

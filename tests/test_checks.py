@@ -120,6 +120,42 @@ def test_knee_hyperextension_both_knees(view, angle_deg, severity):
     _assert_consistent(finding)
 
 
+@pytest.mark.parametrize("clothing, status", [("not_stated", "detected"),
+                                             ("shorts", "detected"),
+                                             ("long_trousers", "detected"),
+                                             ("loose_trousers", "uncertain")])
+def test_loose_trousers_make_a_knee_just_past_its_limit_uncertain(clothing, status):
+    # -6.5 deg standing, 1.5 deg past the -5 deg limit: 77 % sure with bare knees (sd 2.0),
+    # 73 % under long trousers (sd 2.5), 66 % under loose ones (sd 3.6): below the 70 %
+    # a "detected" needs.
+    pose = standing(view="side_left", knee_flexion_left_deg=-6.5, knee_flexion_right_deg=-6.5)
+    finding = _findings(pose, Config(clothing_at_knees=clothing))["knee_hyperextension"]
+    assert finding.status == status
+    assert finding.value == pytest.approx(-6.5, abs=0.2)
+    far_from_limit = standing(view="side_left", knee_flexion_left_deg=-15.0,
+                              knee_flexion_right_deg=-15.0)
+    clear = _findings(far_from_limit, Config(clothing_at_knees=clothing))["knee_hyperextension"]
+    assert clear.status == "detected"
+
+
+def test_stated_clothing_is_in_the_report_and_says_why_knees_are_less_certain():
+    report = analyse_poses(standing(view="side_left"), media_info(standing(view="side_left")),
+                           config=Config(clothing_at_knees="long_trousers")).report
+    assert report.summary["clothing_at_knees"] == "long_trousers"
+    assert any("long trousers" in m and "knee" in m for m in report.summary["messages"])
+    plain = analyse_poses(standing(view="side_left"), media_info(standing(view="side_left")))
+    assert plain.report.summary["clothing_at_knees"] == "not_stated"
+    assert not any("Clothing" in m for m in plain.report.summary["messages"])
+
+
+def test_unknown_clothing_is_one_sentence():
+    from posture.config import config_from_dict
+    from posture.errors import InputError
+
+    with pytest.raises(InputError, match="Unknown clothing 'jeans'"):
+        config_from_dict({"clothing_at_knees": "jeans"})
+
+
 @pytest.mark.parametrize("kind", ["video", "image"])
 @pytest.mark.parametrize("view", ["side_left", "side_right"])
 @pytest.mark.parametrize("check, angle_deg", [("knee_hyperextension", -10.0),

@@ -257,3 +257,28 @@ def test_a_pose_model_file_that_is_missing_or_broken_is_one_clear_line(tmp_path)
         assert run.returncode == 2
         assert run.stdout == ""
         assert run.stderr.count("\n") == 1 and words in run.stderr, run.stderr
+
+
+def test_stated_clothing_reaches_the_report_and_unknown_clothing_is_refused(
+        tmp_path: Path, capsys) -> None:
+    photo = Path(__file__).parents[1] / "samples" / "stand_side_neutral.jpg"
+    out = tmp_path / "r.json"
+    assert main(["analyse", str(photo), "--clothing", "loose-trousers", "--json",
+                 str(out)]) == EXIT_OK
+    report = json.loads(out.read_text())
+    assert report["summary"]["clothing_at_knees"] == "loose_trousers"
+    validate(report)  # raises when the report breaks its schema
+    assert "Clothing stated: loose trousers" in capsys.readouterr().out
+    assert main(["analyse", str(photo), "--clothing", "jeans"]) == EXIT_BAD_INPUT
+    assert "invalid choice: 'jeans'" in capsys.readouterr().err
+
+
+def test_a_closed_pipe_after_the_outputs_are_written_is_not_an_error(tmp_path: Path) -> None:
+    photo = Path(__file__).parents[1] / "samples" / "stand_side_neutral.jpg"
+    out = tmp_path / "r.json"
+    run = subprocess.run(
+        f"{sys.executable} -m posture analyse {photo} --json {out} | head -c 1",
+        shell=True, capture_output=True, text=True, timeout=120,
+        cwd=Path(__file__).parents[1])
+    assert "internal error" not in run.stderr, run.stderr
+    assert json.loads(out.read_text())["summary"]["view"] == "side_left"

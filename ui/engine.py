@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 import posture
+from posture.config import Config
 from posture.corrections import CORRECTED_LABEL as CORRECTED_LABEL
 from posture.corrections import (
     LandmarkCorrection,
@@ -67,6 +68,8 @@ class ReviewData:
     symptoms: Any
     view: str
     landmarks_px: np.ndarray  # (N, 33, 2) drawn landmarks, pixels of the source frame
+    # The settings of the first analysis (the stated clothing among them), kept for re-runs.
+    config: Config = field(default_factory=Config)
     # Sequence position -> JPEG of that frame, ``picture_scale`` picture px per source px.
     pictures: dict[int, bytes] = field(default_factory=dict)
     picture_scale: float = 1.0
@@ -229,8 +232,10 @@ def analyse_file(
     symptoms: Any = None,
     progress: Callable[[float], None] | None = None,
     want_video: bool = True,
+    clothing: str = "not_stated",
 ) -> EngineResult:
-    """Analyse a video or photo file; never raises."""
+    """Analyse a video or photo file; never raises. ``clothing``: what the person wears
+    on their legs (``Config.clothing_at_knees``)."""
     started = time.monotonic()
     result = EngineResult(source_name=source_name or Path(path).name)
     out_dir = tempfile.mkdtemp(prefix="posture-out-")
@@ -239,7 +244,8 @@ def analyse_file(
         is_photo = _is_photo(Path(path))
         if is_photo:
             annotated = annotated.with_suffix(".png")
-        kwargs: dict[str, Any] = {"symptoms": symptoms, "progress": progress}
+        config = Config(clothing_at_knees=clothing)
+        kwargs: dict[str, Any] = {"symptoms": symptoms, "progress": progress, "config": config}
         if want_video:
             kwargs["annotated_path"] = annotated
         analysis = posture.analyse(Path(path), **kwargs)
@@ -248,7 +254,7 @@ def analyse_file(
         result.csv_text = measurements_csv(analysis.measurements)
         if getattr(analysis, "gait_cycle", None) is not None:
             result.strides_csv = strides_csv(analysis.gait_cycle)
-        result.review = _review_data(Path(path), analysis, symptoms, is_photo)
+        result.review = _review_data(Path(path), analysis, symptoms, is_photo, config)
         if annotated.is_file() and annotated.stat().st_size > 0:
             if is_photo:
                 result.key_frames = _photo_key_frames(annotated, result.report)
@@ -288,13 +294,15 @@ def analyse_upload(
     *,
     symptoms: Any = None,
     progress: Callable[[float], None] | None = None,
+    clothing: str = "not_stated",
 ) -> EngineResult:
     """Write the upload to a private temp folder, analyse it, and remove it afterwards."""
     folder = tempfile.mkdtemp(prefix="posture-upload-")
     tmp_path = Path(folder) / _safe_name(filename)
     try:
         tmp_path.write_bytes(data)
-        return analyse_file(tmp_path, source_name=filename, symptoms=symptoms, progress=progress)
+        return analyse_file(tmp_path, source_name=filename, symptoms=symptoms, progress=progress,
+                            clothing=clothing)
     finally:
         with contextlib.suppress(OSError):
             tmp_path.unlink()
@@ -431,13 +439,14 @@ def _review_pictures(path: Path, pose: PoseSequence, is_photo: bool) -> tuple[di
     return pictures, scale
 
 
-def _review_data(path: Path, analysis: Any, symptoms: Any, is_photo: bool) -> ReviewData | None:
+def _review_data(path: Path, analysis: Any, symptoms: Any, is_photo: bool,
+                 config: Config) -> ReviewData | None:
     """What review needs, or None (logged) when it could not be kept: the analysis itself
     stands without it."""
     try:
         review = ReviewData(
             pose=analysis.pose, info=analysis.info, symptoms=symptoms,
-            view=str(analysis.report.summary.get("view")),
+            view=str(analysis.report.summary.get("view")), config=config,
             landmarks_px=np.asarray(analysis.measurements.xy_px, dtype=float).copy(),
         )
         review.pictures, review.picture_scale = _review_pictures(path, analysis.pose, is_photo)
@@ -543,7 +552,8 @@ def correct_landmarks(result: EngineResult, moved: Iterable[dict[str, Any]]) -> 
     try:
         fixes = [LandmarkCorrection.from_dict(m) for m in moved]
         merged = merge_corrections(review.corrections, fixes)
-        analysis = reanalyse(review.pose, review.info, merged, symptoms=review.symptoms,
+        analysis = reanalyse(review.pose, review.info, merged, config=review.config,
+                             symptoms=review.symptoms,
                              original=review.original["report"],
                              original_series=review.original["series"])
         report = analysis.report.to_dict()

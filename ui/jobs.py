@@ -29,7 +29,7 @@ class AnalysisJob:
 
     def __init__(self, data: bytes, filename: str, *, symptoms: Any = None,
                  token: Any = None, analyse: Callable[..., EngineResult] = analyse_upload,
-                 start: bool = True) -> None:
+                 start: bool = True, clothing: str = "not_stated") -> None:
         self.filename = filename
         self.token = token  # what the result belongs to (e.g. the uploaded file's id)
         self.progress = 0.0
@@ -37,16 +37,17 @@ class AnalysisJob:
         self.result: EngineResult | None = None
         self._done = threading.Event()
         self._thread = threading.Thread(
-            target=self._run, args=(analyse, data, filename, symptoms),
+            target=self._run, args=(analyse, data, filename, symptoms, clothing),
             name=f"analyse-{filename}", daemon=True,
         )
         if start:
             self._thread.start()
 
     def _run(self, analyse: Callable[..., EngineResult], data: bytes, filename: str,
-             symptoms: Any) -> None:
+             symptoms: Any, clothing: str) -> None:
         try:
-            self.result = analyse(data, filename, symptoms=symptoms, progress=self._update)
+            self.result = analyse(data, filename, symptoms=symptoms, progress=self._update,
+                                  clothing=clothing)
         except Exception:  # analyse_upload never raises; a substitute might
             log.exception("analysis job failed for %s", filename)
             self.result = EngineResult(error=APOLOGY, source_name=filename)
@@ -81,11 +82,11 @@ def running(key: str) -> AnalysisJob | None:
 
 
 def start(key: str, data: bytes, filename: str, *, symptoms: Any = None,
-          token: Any = None) -> AnalysisJob:
+          token: Any = None, clothing: str = "not_stated") -> AnalysisJob:
     """Start an analysis under ``key``, unless one is already running there."""
     job = running(key)
     if job is None:
-        job = AnalysisJob(data, filename, symptoms=symptoms, token=token)
+        job = AnalysisJob(data, filename, symptoms=symptoms, token=token, clothing=clothing)
         st.session_state[key] = job
     return job
 

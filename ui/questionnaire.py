@@ -70,3 +70,22 @@ def symptoms_expander(key: str) -> tuple[Any, dict[str, Any]]:
     with flags_slot:
         components.red_flags_box(flags)
     return (make_symptoms(answers) if answers else None), answers
+
+
+# Plain labels of ``Config.clothing_at_knees``, in the order offered.
+CLOTHING_LABELS = {
+    "not_stated": "Not stated",
+    "shorts": "Shorts or close-fitting leggings",
+    "long_trousers": "Long trousers",
+    "loose_trousers": "Loose trousers or a skirt",
+}
+
+
+def clothing_choice(key: str, disabled: bool = False) -> str:
+    """What the person wears on their legs (a ``Config.clothing_at_knees`` value): cloth
+    hides where the knee is, so the engine widens the knee angles' error."""
+    return st.selectbox(
+        "Clothing on the legs", list(CLOTHING_LABELS), format_func=CLOTHING_LABELS.get,
+        key=f"{key}-clothing", disabled=disabled,
+        help="Loose or long trousers hide the knee: knee findings near their limit are then "
+             "shown as uncertain. Shorts or leggings give the firmest reading.")

@@ -44,7 +44,7 @@ from ui.engine import (
     session_annotations,
     tools_text,
 )
-from ui.questionnaire import question_order, questionnaire
+from ui.questionnaire import clothing_choice, question_order, questionnaire
 from ui.upload import IMAGE_TYPES, MAX_UPLOAD_MB, VIDEO_TYPES, file_token
 
 log = logging.getLogger("posture.app")
@@ -254,6 +254,7 @@ def _record_step(state: dict[str, Any], step: ProtocolStep, attempt: int, suffix
         st.session_state.pop(job_key, None)  # another file now: the old analysis is stale
         job = None
     if data is not None:
+        clothing = clothing_choice(f"sess-{step.key}", disabled=job is not None)
         clicked = st.button(
             "Analysing…" if job is not None else "Analyse",
             type="primary",
@@ -263,7 +264,7 @@ def _record_step(state: dict[str, Any], step: ProtocolStep, attempt: int, suffix
         if clicked and job is None:
             jobs.start(job_key, data[0], data[1],
                        symptoms=make_symptoms(state.get("answers") or {}),
-                       token=(state["uid"], step.key, attempt, token))
+                       token=(state["uid"], step.key, attempt, token), clothing=clothing)
             st.rerun()
     if job is not None:
         jobs.progress(job_key)

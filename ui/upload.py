@@ -8,7 +8,7 @@ import streamlit as st
 
 from ui import components, jobs, results
 from ui.engine import EngineResult
-from ui.questionnaire import symptoms_expander
+from ui.questionnaire import clothing_choice, symptoms_expander
 
 VIDEO_TYPES = ["mp4", "mov", "avi", "webm", "mkv", "m4v"]
 # The engine reads BMP photos too, and its message for an unreadable file offers them.
@@ -55,6 +55,7 @@ def page() -> None:
         key="upload-file",
         help=f"At most {MAX_UPLOAD_MB} MB.",
     )
+    clothing = clothing_choice("upload")
     symptoms, _answers = symptoms_expander(key="upload")
     token = file_token(uploaded)
 
@@ -79,7 +80,7 @@ def page() -> None:
         )
         if clicked and job is None:
             jobs.start(JOB_KEY, uploaded.getvalue(), uploaded.name, symptoms=symptoms,
-                       token=token)
+                       token=token, clothing=clothing)
             st.session_state.pop(RESULT_KEY, None)
             st.rerun()
     if job is not None:

@@ -7,7 +7,8 @@ phases (clinical.md §2-3 and "Gait phases"). Initial contact, where the leading
 forward and a straight knee can read as bent backwards, and swing never count. A side needs
 ``config.knee_in_gait.min_stances_per_side`` stance phases for a finding (fewer, down to
 ``min_stances_to_clear``, can only clear it or leave it uncertain). The leg nearer the camera is
-measured better than the far one, which is half hidden: the far leg carries a larger error.
+measured better than the far one, which is half hidden: the far leg carries a larger error,
+and so do knees under long or loose trousers (``Config.clothing_at_knees``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..config import clothing_knee_sd_deg
 from ..gait import GaitAnalysis, Stance
 from .base import (
     CheckInput,
@@ -92,6 +94,7 @@ def knee_reading(inputs: CheckInput, side: str) -> KneeReading | None:
     near_side = _near_side(inputs)
     near = None if near_side is None else near_side == side
     far_sd = settings.far_leg_extra_sd_deg if near is False else 0.0
+    clothing_sd = clothing_knee_sd_deg(inputs.config)
     if inputs.activity == "walking":
         if gait_refusal(inputs):
             return None
@@ -109,7 +112,8 @@ def knee_reading(inputs: CheckInput, side: str) -> KneeReading | None:
         if len(minima) < inputs.config.knee_in_gait.min_stances_to_clear:
             return None
         value = float(np.median([e.value for e in minima]))
-        sd = combined_sd(settings.knee_walking_sd_deg, far_sd, off_axis_sd(inputs, used))
+        sd = combined_sd(settings.knee_walking_sd_deg, far_sd, clothing_sd,
+                         off_axis_sd(inputs, used))
         return KneeReading(side, value, minima, len(minima), len(windows), sd, near)
     usable = inputs.still & in_view & np.isfinite(values)
     if usable.sum() < min_frames(inputs):
@@ -120,7 +124,8 @@ def knee_reading(inputs: CheckInput, side: str) -> KneeReading | None:
     evidence = [Evidence(int(m.frame_index[i]), float(m.t_s[i]), float(values[i]))
                 for i in positions]
     total = int((inputs.still & in_view).sum())
-    sd = combined_sd(settings.knee_standing_sd_deg, far_sd, off_axis_sd(inputs, usable))
+    sd = combined_sd(settings.knee_standing_sd_deg, far_sd, clothing_sd,
+                     off_axis_sd(inputs, usable))
     return KneeReading(side, float(np.median(values[usable])), evidence, int(usable.sum()),
                        total, sd, near)
 
