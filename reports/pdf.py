@@ -34,6 +34,7 @@ from .wording import (
     UNCERTAIN_MEANING,
     UNCERTAIN_NOTE,
     camera_line,
+    clothing_line,
     correction_rows,
     explanation_title,
     finding_summary_line,
@@ -253,6 +254,9 @@ def _step(doc: _Doc, step: PdfStep, only: set[str] | None = None) -> None:
     camera = camera_line(step.report)
     if camera:
         doc.para(camera, size=9, color=_GREY)
+    clothing = clothing_line(step.report)
+    if clothing:
+        doc.para(clothing, size=9, color=_GREY)
     _findings(doc, step.report, only)
     _corrections(doc, step.report)
     _measurements(doc, step.report)

@@ -257,6 +257,24 @@ def camera_line(report: dict[str, Any]) -> str | None:
     return camera_text(summary.get("camera"), summary.get("view"))
 
 
+def clothing_line(report: dict[str, Any]) -> str | None:
+    """One line on the clothing stated for the legs (``summary.clothing_at_knees``), or
+    None when nothing, or shorts, was stated.
+
+    >>> clothing_line({"summary": {"clothing_at_knees": "loose_trousers"}})
+    'Clothing on the legs: loose trousers or a skirt; knee angles carry a larger error.'
+    >>> clothing_line({"summary": {"clothing_at_knees": "shorts"}}) is None
+    True
+    """
+    from posture.config import CLOTHING_AT_KNEES
+
+    stated = (report.get("summary") or {}).get("clothing_at_knees")
+    if stated not in ("long_trousers", "loose_trousers"):
+        return None
+    return (f"Clothing on the legs: {CLOTHING_AT_KNEES[stated]}; knee angles carry a "
+            "larger error.")
+
+
 def camera_notes(report: dict[str, Any]) -> list[str]:
     camera = (report.get("summary") or {}).get("camera")
     notes = camera.get("notes") if isinstance(camera, dict) else None

@@ -179,6 +179,17 @@ def test_the_camera_line_and_an_unreliable_gaits_reason_replace_the_cadence(monk
     assert "cadence: 112 steps/min" in summary and "not reliable" not in summary
 
 
+def test_stated_trousers_are_named_beside_the_camera_line(monkeypatch) -> None:
+    report = _uncertain_report()
+    report["summary"]["clothing_at_knees"] = "long_trousers"
+    _, drawn = _drawn(monkeypatch, lambda: analysis_pdf(report))
+    texts = [text for text, _ in drawn]
+    assert "Clothing on the legs: long trousers; knee angles carry a larger error." in texts
+    report["summary"]["clothing_at_knees"] = "shorts"
+    _, drawn = _drawn(monkeypatch, lambda: analysis_pdf(report))
+    assert not any(t.startswith("Clothing") for t, _ in drawn)
+
+
 def test_a_report_without_camera_or_gait_keys_still_prints(monkeypatch) -> None:
     # Reports stored before version 2 have neither; they are read defensively.
     _, drawn = _drawn(monkeypatch, lambda: analysis_pdf(_report()))
