@@ -566,7 +566,7 @@ class Config:
 # Values of ``Config.clothing_at_knees``, with the plain words the report uses.
 CLOTHING_AT_KNEES = {
     "not_stated": "not stated",
-    "shorts": "shorts or close-fitting",
+    "shorts": "shorts or close-fitting leggings",
     "long_trousers": "long trousers",
     "loose_trousers": "loose trousers or a skirt",
 }

@@ -11,6 +11,7 @@ from typing import Any
 
 import streamlit as st
 
+from posture.config import CLOTHING_AT_KNEES
 from posture.explanations import red_flag_questions, symptom_questions
 from ui import components
 from ui.engine import make_symptoms, red_flags_for
@@ -72,13 +73,8 @@ def symptoms_expander(key: str) -> tuple[Any, dict[str, Any]]:
     return (make_symptoms(answers) if answers else None), answers
 
 
-# Plain labels of ``Config.clothing_at_knees``, in the order offered.
-CLOTHING_LABELS = {
-    "not_stated": "Not stated",
-    "shorts": "Shorts or close-fitting leggings",
-    "long_trousers": "Long trousers",
-    "loose_trousers": "Loose trousers or a skirt",
-}
+# The engine's words for ``Config.clothing_at_knees``, in the order offered.
+CLOTHING_LABELS = {key: words[0].upper() + words[1:] for key, words in CLOTHING_AT_KNEES.items()}
 
 
 def clothing_choice(key: str, disabled: bool = False) -> str:
