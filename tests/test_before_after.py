@@ -9,12 +9,9 @@ the green one at the same height, whatever size and place the body had.
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-from pathlib import Path
-
 import numpy as np
 import pytest
+from pdf_pages import page_count, render_page
 from PIL import Image, ImageDraw
 
 from posture.landmarks import (
@@ -42,7 +39,6 @@ from reports.before_after import (
 from reports.compare import compare_verdicts
 from reports.pdf import ComparisonPage, PdfStep, session_pdf
 
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 RED, GREEN = (255, 0, 0), (0, 255, 0)
 
 
@@ -282,12 +278,6 @@ def _two_sessions() -> tuple[SessionSide, SessionSide, list[SessionRef]]:
     return sides[0], sides[1], [before, middle, after]
 
 
-def _pages(pdf: bytes) -> int:
-    import re
-
-    return len(re.findall(rb"/Type\s*/Page[^s]", pdf))
-
-
 def _page(before: SessionSide, after: SessionSide, refs: list[SessionRef]) -> ComparisonPage:
     return ComparisonPage("no. 1, 1 Nov 2026, 10:00", "no. 2, 20 Nov 2026, 10:00",
                           compare_key_frames(before, after, height_px=300, short=True),
@@ -302,17 +292,8 @@ def test_comparison_page_is_one_more_page_with_pictures_trends_and_thresholds(tm
                      key="standing_side")]
     plain = session_pdf("P-7", steps)
     with_page = session_pdf("P-7", steps, comparison=page)
-    assert _pages(with_page) == _pages(plain) + 1
-    if shutil.which("pdftoppm") is None:
-        pytest.skip("pdftoppm is not installed")
-    pdf_path = tmp_path / "compared.pdf"
-    pdf_path.write_bytes(with_page)
-    subprocess.run(["pdftoppm", "-r", "60", "-png", "-f", "2", "-l", "2", str(pdf_path),
-                    str(tmp_path / "page")], check=True, timeout=60)
-    [png] = sorted(tmp_path.glob("page*.png"))
-    ARTIFACTS.mkdir(exist_ok=True)
-    shutil.copyfile(png, ARTIFACTS / "comparison-page-unit.png")
-    rgb = np.asarray(Image.open(png).convert("RGB")).astype(int)
+    assert page_count(with_page) == page_count(plain) + 1
+    rgb = render_page(with_page, 2, tmp_path, "comparison-page-unit.png", dpi=60)
 
     def share(colour: tuple[int, int, int], tol: int = 60) -> float:
         return float((np.abs(rgb - np.array(colour)).sum(axis=2) < tol).mean())
@@ -328,7 +309,7 @@ def test_comparison_page_without_common_pictures_still_renders() -> None:
     bare = ComparisonPage("no. 1", "no. 2", [], compare_verdicts(before.ref.steps,
                                                                   after.ref.steps), [])
     pdf = session_pdf("P-7", [], comparison=bare)
-    assert pdf.startswith(b"%PDF-") and _pages(pdf) == 2
+    assert pdf.startswith(b"%PDF-") and page_count(pdf) == 2
 
 
 # --- stored sessions (the app's side, without a browser) -------------------------------------
@@ -407,7 +388,7 @@ def test_a_full_comparison_of_three_steps_and_eight_trends_stays_one_page() -> N
     steps = [PdfStep("Standing, side-on", dict(sides[4].ref.steps["standing_side"]), [],
                      key="standing_side")]
     plain = session_pdf("P-7", steps)
-    assert _pages(session_pdf("P-7", steps, comparison=page)) == _pages(plain) + 1
+    assert page_count(session_pdf("P-7", steps, comparison=page)) == page_count(plain) + 1
 
 
 def test_a_visit_filmed_from_the_other_side_is_mirrored_to_face_the_same_way() -> None:

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
+from store_reports import step_report
 
 from store import SCHEMA_VERSION, SessionStore, StoreError, default_db_path, pg_local
 from store.backend import dispose_engines, resolve_target
@@ -33,17 +34,6 @@ from store.backend import dispose_engines, resolve_target
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 PG_URL_ENV = "POSTURE_TEST_PG_URL"
 TABLES = ("patients", "sessions", "steps", "media", "annotations")
-
-
-def _report(value: float) -> dict:
-    return {
-        "schema_version": "1",
-        "findings": [
-            {"id": "bent_knee", "status": "detected", "severity": "mild", "value": value,
-             "unit": "deg"}
-        ],
-        "measurements": {"knee_flexion_left_deg": {"median": value, "unit": "deg"}},
-    }
 
 
 # --- the PostgreSQL server ------------------------------------------------------------------
@@ -145,7 +135,7 @@ def test_save_and_load_roundtrip(backend: Backend) -> None:
     store = backend.store()
     sid = store.save_session(
         "P-01",
-        {"standing_side": _report(12.5), "walking_side": _report(3.0)},
+        {"standing_side": step_report(12.5), "walking_side": step_report(3.0)},
         symptoms={"sudden_onset": True},
         note="first visit",
         media={"standing_side": {"key_frame_0.png": b"\x89PNG fake"}},
@@ -169,7 +159,7 @@ def test_another_workstation_sees_the_images(backend: Backend) -> None:
     room1, room2 = backend.store("room1"), backend.store("room2")
     video = backend.tmp / "clip.mp4"
     video.write_bytes(b"video bytes " * 1000)
-    sid = room1.save_session("P-01", {"standing_side": _report(1.0)}, media={
+    sid = room1.save_session("P-01", {"standing_side": step_report(1.0)}, media={
         "standing_side": {"key_frame_0.png": b"png-1", "annotated_video": video}})
     shutil.rmtree(room1.media_dir)  # nothing left on room 1's disk either
     record = room2.get_session(sid)
@@ -184,9 +174,9 @@ def test_another_workstation_sees_the_images(backend: Backend) -> None:
 
 def test_previous_session_and_history_order(backend: Backend) -> None:
     store = backend.store()
-    first = store.save_session("P1", {"standing_side": _report(15.0)})
-    other = store.save_session("P2", {"standing_side": _report(1.0)})
-    second = store.save_session("P1", {"standing_side": _report(9.0)})
+    first = store.save_session("P1", {"standing_side": step_report(15.0)})
+    other = store.save_session("P2", {"standing_side": step_report(1.0)})
+    second = store.save_session("P1", {"standing_side": step_report(9.0)})
     assert [s.id for s in store.list_sessions("P1")] == [second, first]
     assert store.previous_session(second).id == first
     assert store.previous_session(first) is None
@@ -196,13 +186,13 @@ def test_previous_session_and_history_order(backend: Backend) -> None:
 def test_saving_the_same_session_twice_updates_it(backend: Backend) -> None:
     store = backend.store()
     first = store.save_session(
-        "P1", {"standing_side": _report(12.0)}, note="draft",
+        "P1", {"standing_side": step_report(12.0)}, note="draft",
         media={"standing_side": {"key_frame_0.png": b"old png"}}, session_uid="uid-a",
         annotations={"standing_side": {"plumb_line": {"x_px": 10}}},
     )
     [old_file] = [m.path for m in store.get_session(first).media]
     again = store.save_session(
-        "P1", {"standing_side": _report(12.0), "walking_side": _report(3.0)}, note="final",
+        "P1", {"standing_side": step_report(12.0), "walking_side": step_report(3.0)}, note="final",
         media={"walking_side": {"key_frame_0.png": b"new png"}}, session_uid="uid-a",
         annotations={"walking_side": {"key_frame": {"index": 3}}},
     )
@@ -225,8 +215,8 @@ def test_saving_the_same_session_twice_updates_it(backend: Backend) -> None:
 
 def test_a_new_session_for_the_same_patient_is_a_new_row(backend: Backend) -> None:
     store = backend.store()
-    first = store.save_session("P1", {"standing_side": _report(12.0)}, session_uid="uid-1")
-    second = store.save_session("P1", {"standing_side": _report(2.0)}, session_uid="uid-2")
+    first = store.save_session("P1", {"standing_side": step_report(12.0)}, session_uid="uid-1")
+    second = store.save_session("P1", {"standing_side": step_report(2.0)}, session_uid="uid-2")
     assert second != first
     assert [s.id for s in store.list_sessions("P1")] == [second, first]
     assert store.previous_session(second).id == first
@@ -234,17 +224,17 @@ def test_a_new_session_for_the_same_patient_is_a_new_row(backend: Backend) -> No
 
 def test_a_uid_cannot_move_a_session_to_another_patient(backend: Backend) -> None:
     store = backend.store()
-    store.save_session("P1", {"standing_side": _report(12.0)}, session_uid="uid-1")
+    store.save_session("P1", {"standing_side": step_report(12.0)}, session_uid="uid-1")
     with pytest.raises(StoreError, match="another patient"):
-        store.save_session("P2", {"standing_side": _report(1.0)}, session_uid="uid-1")
+        store.save_session("P2", {"standing_side": step_report(1.0)}, session_uid="uid-1")
     assert store.list_patients() == ["P1"]  # the refused save's patient row rolled back
 
 
 def test_previous_session_skips_twins_saved_by_old_versions(backend: Backend) -> None:
     store = backend.store()
-    visit_1 = store.save_session("P1", {"standing_side": _report(11.7)})
-    visit_2 = store.save_session("P1", {"standing_side": _report(0.2)})
-    twin = store.save_session("P1", {"standing_side": _report(0.2)})
+    visit_1 = store.save_session("P1", {"standing_side": step_report(11.7)})
+    visit_2 = store.save_session("P1", {"standing_side": step_report(0.2)})
+    twin = store.save_session("P1", {"standing_side": step_report(0.2)})
     assert store.previous_session(twin).id == visit_1
     assert store.previous_session(visit_2).id == visit_1
     assert store.previous_session(visit_1) is None
@@ -264,7 +254,7 @@ def test_annotations_round_trip_and_set_annotation(backend: Backend) -> None:
     store = backend.store()
     corrections = {"left_knee": {"x_px": 311.5, "y_px": 402.0, "frame": 17}}
     sid = store.save_session(
-        "P1", {"standing_side": _report(5.0), "walking_side": _report(1.0)},
+        "P1", {"standing_side": step_report(5.0), "walking_side": step_report(1.0)},
         annotations={
             "standing_side": {"corrections": corrections, "plumb_line": {"x_px": 300},
                               "goniometer": None},  # None: not stored
@@ -291,7 +281,7 @@ def test_annotations_round_trip_and_set_annotation(backend: Backend) -> None:
     }
     assert record.updated_at is not None
     assert backend.count("annotations") == 3
-    assert record.steps["standing_side"] == _report(5.0)  # the steps are untouched
+    assert record.steps["standing_side"] == step_report(5.0)  # the steps are untouched
     with pytest.raises(StoreError, match="does not exist"):
         store.set_annotation(sid + 999, "standing_side", "plumb_line", {"x_px": 1})
     with pytest.raises(TypeError):
@@ -305,13 +295,13 @@ def test_delete_patient_removes_rows_and_files(backend: Backend) -> None:
     video.write_bytes(b"not really a video but bytes to copy")
     for i in range(2):
         sid = store.save_session(
-            "GONE", {"standing_side": _report(5.0)}, note="to delete",
+            "GONE", {"standing_side": step_report(5.0)}, note="to delete",
             media={"standing_side": {"annotated_video": video, "key_frame_0.png": b"png"}},
             annotations={"standing_side": {"plumb_line": {"x_px": i}}}, session_uid=f"g{i}",
         )
         store.set_annotation(sid, "standing_side", "goniometer", {"angle_deg": 3})
     store.set_settings({"clinic": "Physio am Markt"})
-    kept = store.save_session("KEEP", {"standing_side": _report(1.0)},
+    kept = store.save_session("KEEP", {"standing_side": step_report(1.0)},
                               media={"standing_side": {"key_frame_0.png": b"png"}},
                               annotations={"standing_side": {"key_frame": {"index": 1}}})
     gone_files = [m.path for s in store.list_sessions("GONE") for m in s.media]
@@ -345,11 +335,11 @@ def test_failed_save_leaves_nothing(backend: Backend) -> None:
 
     with pytest.raises(TypeError):
         store.save_session(
-            "P1", {"a": _report(1.0), "b": {"x": Unserialisable()}},
+            "P1", {"a": step_report(1.0), "b": {"x": Unserialisable()}},
             media={"a": {"key_frame_0.png": b"png"}},
         )
     with pytest.raises(TypeError):
-        store.save_session("P1", {"a": _report(1.0)},
+        store.save_session("P1", {"a": step_report(1.0)},
                            annotations={"a": {"plumb_line": Unserialisable()}})
     assert store.list_patients() == []
     assert [backend.count(t) for t in TABLES] == [0, 0, 0, 0, 0]
@@ -362,14 +352,14 @@ def test_an_error_inside_the_transaction_rolls_everything_back(backend: Backend)
             raise RuntimeError("disk on fire")
 
     store = backend.store()
-    sid = store.save_session("P1", {"a": _report(1.0)}, session_uid="u", note="good")
+    sid = store.save_session("P1", {"a": step_report(1.0)}, session_uid="u", note="good")
     failing = Failing(backend.db, media_dir=store.media_dir)
     with pytest.raises(RuntimeError):
-        failing.save_session("P1", {"b": _report(2.0)}, session_uid="u", note="bad",
+        failing.save_session("P1", {"b": step_report(2.0)}, session_uid="u", note="bad",
                              media={"b": {"key_frame_0.png": b"png"}},
                              annotations={"b": {"plumb_line": {}}})
     with pytest.raises(RuntimeError):
-        failing.save_session("P2", {"b": _report(2.0)}, note="bad")
+        failing.save_session("P2", {"b": step_report(2.0)}, note="bad")
     [record] = store.list_sessions("P1")
     assert (record.id, record.note, set(record.steps), record.media, record.annotations) == (
         sid, "good", {"a"}, [], {})
@@ -410,7 +400,7 @@ def test_many_copies_of_the_app_starting_at_once_migrate_once(backend: Backend) 
     store = backend.store()
     assert store.schema_version() == SCHEMA_VERSION
     assert backend.count("schema_meta") == 1
-    store.save_session("P1", {"a": _report(1.0)})
+    store.save_session("P1", {"a": step_report(1.0)})
     assert store.integrity_ok()
 
 
@@ -425,7 +415,7 @@ def test_two_connections_saving_at_once_lose_nothing(backend: Backend) -> None:
         barrier.wait()
         try:
             for i in range(per_thread):
-                store.save_session(code, {"standing_side": _report(float(i))}, note=str(i))
+                store.save_session(code, {"standing_side": step_report(float(i))}, note=str(i))
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
 
@@ -454,14 +444,14 @@ def test_a_second_save_of_the_same_session_waits_for_the_first(backend: Backend)
 
     # The patient exists already, so the second save does not queue up behind the first
     # one's new patient row: the session's own uid must do it.
-    backend.store().save_session("P1", {"earlier": _report(3.0)}, note="earlier visit")
+    backend.store().save_session("P1", {"earlier": step_report(3.0)}, note="earlier visit")
     room1 = Paused(backend.db, media_dir=backend.tmp / "room1")
     room2 = backend.store("room2")
     results: dict[str, int] = {}
 
     def save(name: str, store: SessionStore) -> None:
         results[name] = store.save_session(
-            "P1", {name: _report(1.0)}, session_uid="u", note=name,
+            "P1", {name: step_report(1.0)}, session_uid="u", note=name,
             media={name: {"key_frame_0.png": name.encode()}},
             annotations={name: {"plumb_line": {"by": name}}})
 

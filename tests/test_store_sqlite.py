@@ -10,6 +10,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from store_reports import step_report
 
 from store import SCHEMA_VERSION, SessionStore, StoreError, default_db_path, validate_patient_code
 from store.backend import dispose_engines
@@ -19,17 +20,6 @@ from store.backend import dispose_engines
 def _fresh_engines():
     yield
     dispose_engines()
-
-
-def _report(value: float) -> dict:
-    return {
-        "schema_version": "1",
-        "findings": [
-            {"id": "bent_knee", "status": "detected", "severity": "mild", "value": value,
-             "unit": "deg"}
-        ],
-        "measurements": {"knee_flexion_left_deg": {"median": value, "unit": "deg"}},
-    }
 
 
 def test_wal_mode_and_schema_version(tmp_path: Path) -> None:
@@ -73,11 +63,11 @@ def test_deleted_text_and_images_are_gone_from_the_files(tmp_path: Path) -> None
     store = SessionStore(tmp_path / "s.sqlite3")
     secret, image = "UNIQUE-NOTE-TEXT-7f3a", b"IMAGE-BYTES-4b2e" * 64
     for i in range(2):
-        store.save_session("GONE", {"standing_side": _report(5.0)}, note=secret,
+        store.save_session("GONE", {"standing_side": step_report(5.0)}, note=secret,
                            media={"standing_side": {"key_frame_0.png": image}},
                            annotations={"standing_side": {"plumb_line": {"t": secret}}},
                            session_uid=f"u{i}")
-    store.save_session("KEEP", {"standing_side": _report(1.0)})
+    store.save_session("KEEP", {"standing_side": step_report(1.0)})
     files = list(tmp_path.glob("s.sqlite3*"))
     assert any(secret.encode() in p.read_bytes() for p in files)
     assert store.delete_patient("GONE") == 2
@@ -110,7 +100,7 @@ def _v1_database(path: Path) -> None:
     conn.execute(
         "INSERT INTO sessions (patient_code, created_at, note, steps_json) VALUES (?, ?, ?, ?)",
         ("OLD-1", "2025-01-01T10:00:00+00:00", "old note",
-         json.dumps({"standing_side": _report(20.0), "walking_side": _report(4.0)})),
+         json.dumps({"standing_side": step_report(20.0), "walking_side": step_report(4.0)})),
     )
     conn.commit()
     conn.close()
@@ -162,7 +152,7 @@ def _v2_database(path: Path) -> None:
             "VALUES ('OLD-1', '2025-02-01T10:00:00+00:00', 'twin', '{}')"
         )
         conn.execute("INSERT INTO steps (session_id, step_key, report_json) VALUES (?, ?, ?)",
-                     (cur.lastrowid, "standing_side", json.dumps(_report(2.0))))
+                     (cur.lastrowid, "standing_side", json.dumps(step_report(2.0))))
     conn.commit()
     conn.close()
 
@@ -181,7 +171,7 @@ def _v3_database(path: Path, media_dir: Path) -> Path:
     )
     sid = cur.lastrowid
     conn.execute("INSERT INTO steps (session_id, step_key, report_json) VALUES (?, ?, ?)",
-                 (sid, "standing_side", json.dumps(_report(7.0))))
+                 (sid, "standing_side", json.dumps(step_report(7.0))))
     rel = "OLD-1/5f0c8a/standing_side-key_frame_0.png"
     conn.execute("INSERT INTO media (session_id, step_key, kind, rel_path) VALUES (?, ?, ?, ?)",
                  (sid, "standing_side", "key_frame_0.png", rel))
@@ -205,7 +195,7 @@ def test_migration_from_v1_keeps_old_sessions(tmp_path: Path) -> None:
     assert record.steps["standing_side"]["findings"][0]["value"] == 20.0
     assert set(record.steps) == {"standing_side", "walking_side"}
     # and the migrated database takes new sessions that compare with the old one
-    new_id = store.save_session("OLD-1", {"standing_side": _report(10.0)})
+    new_id = store.save_session("OLD-1", {"standing_side": step_report(10.0)})
     assert store.previous_session(new_id).id == record.id
 
 
@@ -226,8 +216,8 @@ def test_migration_from_v2_keeps_sessions_and_adds_uids(tmp_path: Path) -> None:
     first, *twins = sorted(store.list_sessions("OLD-1"), key=lambda s: s.id)
     assert len(twins) == 2 and all(s.uid is None for s in [first, *twins])
     assert store.previous_session(twins[1].id).id == first.id  # twins skipped
-    sid = store.save_session("OLD-1", {"standing_side": _report(1.0)}, session_uid="u")
-    assert store.save_session("OLD-1", {"standing_side": _report(1.5)}, session_uid="u") == sid
+    sid = store.save_session("OLD-1", {"standing_side": step_report(1.0)}, session_uid="u")
+    assert store.save_session("OLD-1", {"standing_side": step_report(1.5)}, session_uid="u") == sid
     store.set_settings({"clinic": "X"})
     assert store.get_settings() == {"clinic": "X"}
     assert store.integrity_ok()
@@ -261,7 +251,7 @@ def test_migration_from_v3_keeps_file_media_and_adds_annotations(tmp_path: Path)
     # old sessions take annotations, and re-saving one stores its new images in the database
     store.set_annotation(sid, "standing_side", "plumb_line", {"x_px": 5})
     assert store.get_session(sid).annotations == {"standing_side": {"plumb_line": {"x_px": 5}}}
-    assert store.save_session("OLD-1", {"standing_side": _report(7.0)}, session_uid="uid-v3",
+    assert store.save_session("OLD-1", {"standing_side": step_report(7.0)}, session_uid="uid-v3",
                               media={"standing_side": {"key_frame_0.png": b"new"}}) == sid
     assert not old_file.exists()  # replaced, like any re-save's files
     # and deleting the patient removes the old files with the rows

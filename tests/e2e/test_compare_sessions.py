@@ -10,8 +10,6 @@ player, the trend charts, and downloads the PDF, which gains the comparison page
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +18,7 @@ import pytest
 from PIL import Image
 
 from store import SessionStore
-from tests.e2e.conftest import ARTIFACTS
+from tests.pdf_pages import page_count, render_page
 
 pytestmark = pytest.mark.browser
 
@@ -90,10 +88,6 @@ def _save(store: SessionStore, steps: dict[str, dict[str, Any]], note: str) -> i
         media={k: v["media"] for k, v in steps.items()},
         annotations={k: v["annotations"] for k, v in steps.items() if v["annotations"]},
     )
-
-
-def _pdf_pages(pdf: bytes) -> int:
-    return len(re.findall(rb"/Type\s*/Page[^s]", pdf))
 
 
 def _pick(page, key: str, label: str) -> None:  # noqa: ANN001
@@ -191,17 +185,8 @@ def test_two_sessions_side_by_side(app_server, page, shot, engine_steps, tmp_pat
         button.click()
     compared = Path(cmp_dl.value.path()).read_bytes()
     assert compared.startswith(b"%PDF-") and plain.startswith(b"%PDF-")
-    assert _pdf_pages(compared) == _pdf_pages(plain) + 1
-    if shutil.which("pdftoppm") is None:
-        pytest.skip("pdftoppm is not installed")
-    pdf_path = tmp_path / "compared.pdf"
-    pdf_path.write_bytes(compared)
-    subprocess.run(["pdftoppm", "-r", "70", "-png", "-f", "2", "-l", "2", str(pdf_path),
-                    str(tmp_path / "page")], check=True, timeout=60)
-    [png] = sorted(tmp_path.glob("page*.png"))
-    ARTIFACTS.mkdir(exist_ok=True)
-    shutil.copyfile(png, ARTIFACTS / "compare-sessions-pdf-page.png")
-    rgb = np.asarray(Image.open(png).convert("RGB")).astype(int)
+    assert page_count(compared) == page_count(plain) + 1
+    rgb = render_page(compared, 2, tmp_path, "compare-sessions-pdf-page.png", dpi=70)
     plumb = (np.abs(rgb - np.array((0, 110, 220))).sum(axis=2) < 60).sum()
     assert plumb > 50  # the two pictures' plumb lines
 
