@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -37,18 +38,18 @@ def test_live_check_with_fake_camera_shows_live_measurements(app_server, fake_ca
     page = fake_camera_page
     page.goto(app_server["url"] + "/?mode=live")
     page.get_by_role("heading", name="Live check").wait_for()
-    assert page.get_by_text("hip height").first.is_visible()
+    expect(page.get_by_text("hip height").first).to_be_visible()
 
     webrtc = page.frame_locator('iframe[title*="streamlit_webrtc"]')
     webrtc.get_by_role("button", name="START").click()
     page.get_by_text("Live measurements").wait_for(timeout=90_000)
     knee = page.locator('[data-testid="stMetric"]').filter(has_text="Knee flexion")
     knee.first.wait_for(timeout=30_000)
-    assert page.get_by_text("Person in view: yes").is_visible()
+    expect(page.get_by_text("Person in view: yes")).to_be_visible()
     # guidance while the person holds still, then a verdict once enough steady frames are in
     page.get_by_text("What the camera sees (steady frames)").wait_for(timeout=90_000)
     cards = page.locator('[class*="st-key-card-live-"]')
-    assert cards.count() >= 1
+    cards.first.wait_for()
     assert page.locator('[data-testid="stException"]').count() == 0
     # the returned video is playing (annotated frames come back from the server)
     playing = webrtc.locator("video").evaluate("v => v.readyState >= 2 && !v.paused")

@@ -4,6 +4,7 @@ person-in-view agrees with it, and choosing weight shift asks the person to face
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -33,12 +34,12 @@ def test_live_verdict_holds_and_guidance_asks_to_turn(app_server, fake_camera_pa
     # The verdict holds: the same cards, second after second, with the person in view.
     seen = []
     for _ in range(5):
-        assert page.get_by_text("Person in view: yes").is_visible()
+        expect(page.get_by_text("Person in view: yes")).to_be_visible()
         assert page.get_by_text("No one in view").count() == 0
         seen.append(_cards(page))
         page.wait_for_timeout(1000)
     assert seen[0] and all(cards == seen[0] for cards in seen), seen
-    assert page.get_by_text("Knees pressed back").first.is_visible()
+    expect(page.get_by_text("Knees pressed back").first).to_be_visible()
 
     # Weight shift chosen while the person stands side-on: they are asked to face the camera.
     page.get_by_text("Weight shift (facing the camera)").click()

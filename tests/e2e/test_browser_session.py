@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from store import SessionStore
 from tests.e2e.helpers import enter_patient_code
@@ -25,7 +26,7 @@ def _record_step(page, key: str, path: Path) -> None:  # noqa: ANN001
     uploader.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(path))
     page.get_by_role("button", name="Analyse").click()
     page.get_by_role("button", name="Redo this step").wait_for(timeout=240_000)
-    assert page.get_by_text("Analysed").first.is_visible()
+    expect(page.get_by_text("Analysed").first).to_be_visible()
 
 
 def test_walk_a_whole_screening_session_and_download_its_pdf(app_server, page, shot):
@@ -56,7 +57,7 @@ def test_walk_a_whole_screening_session_and_download_its_pdf(app_server, page, s
         page.get_by_role("button", name="Next").click()
 
     page.get_by_role("heading", name="Session report for E2E-01").wait_for()
-    assert page.get_by_text("Warning signs: refer to a doctor").first.is_visible()
+    expect(page.get_by_text("Warning signs: refer to a doctor").first).to_be_visible()
     note = page.get_by_role("textbox", name="Physiotherapist's note")
     note.fill("Stands with knees locked; recheck in 6 weeks.")
     note.blur()

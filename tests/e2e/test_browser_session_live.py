@@ -4,6 +4,7 @@ the live check reaches a verdict, and the step keeps it."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.helpers import enter_patient_code
 
@@ -23,7 +24,7 @@ def test_session_step_recorded_live_keeps_the_live_verdict(app_server, fake_came
     keep.wait_for(timeout=120_000)
     keep.click()
     page.get_by_role("button", name="Redo this step").wait_for(timeout=60_000)
-    assert page.get_by_text("Analysed the live camera").first.is_visible()
-    assert page.get_by_text("Knees pressed back").first.is_visible()
+    expect(page.get_by_text("Analysed the live camera").first).to_be_visible()
+    expect(page.get_by_text("Knees pressed back").first).to_be_visible()
     assert page.locator('[data-testid="stException"]').count() == 0
     shot(page, "session-step-live")

@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from store import SessionStore
 from tests.e2e.helpers import enter_patient_code
@@ -59,7 +60,7 @@ def _upload(page, key: str, path: Path) -> None:  # noqa: ANN001
 def _record(page, key: str, path: Path) -> None:  # noqa: ANN001
     _upload(page, key, path)
     page.get_by_role("button", name="Redo this step").wait_for(timeout=240_000)
-    assert page.get_by_text(re.compile(r"^Analysed .*: it shows")).first.is_visible()
+    expect(page.get_by_text(re.compile(r"^Analysed .*: it shows")).first).to_be_visible()
 
 
 def _stage(page, name: str) -> None:  # noqa: ANN001
@@ -103,7 +104,7 @@ def test_two_sessions_for_one_patient(app_server, page, shot) -> None:
     # A facing-the-camera photo in the side-on step: flagged, not counted, redone.
     _upload(page, "standing_side", files["front"])
     page.get_by_text("Not what this step asks for").wait_for(timeout=120_000)
-    assert page.get_by_role("button", name="Keep anyway").is_visible()
+    expect(page.get_by_role("button", name="Keep anyway")).to_be_visible()
     assert page.get_by_text(re.compile(r"^Analysed ")).count() == 0  # no green success
     shot(page, "two-sessions-wrong-view")
     page.get_by_role("button", name="Redo this step").click()
@@ -134,7 +135,7 @@ def test_two_sessions_for_one_patient(app_server, page, shot) -> None:
     page.get_by_role("button", name="Save session").click()  # a second click: no twin
     page.get_by_text("updated").first.wait_for()
     assert [s.id for s in store.list_sessions(CODE)] == [first_id]
-    assert page.get_by_text("No earlier session of this patient").is_visible()
+    expect(page.get_by_text("No earlier session of this patient")).to_be_visible()
     shot(page, "two-sessions-first-report")
 
     # --- session 2: the next visit ----------------------------------------------------------

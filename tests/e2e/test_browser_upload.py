@@ -7,6 +7,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -33,7 +34,7 @@ def test_upload_clip_shows_findings_charts_and_playing_video(
     # Streamlit mounts each Plotly chart on its own (lazily loaded), so wait for the second
     # rather than count the moment the first appears.
     charts.nth(1).wait_for()
-    assert page.get_by_text("Knee flexion").first.is_visible()
+    expect(page.get_by_text("Knee flexion").first).to_be_visible()
 
     video = page.locator("video").first
     video.scroll_into_view_if_needed()
@@ -86,7 +87,7 @@ def test_walk_shows_both_gait_cycles_the_table_and_charts_move_the_video(
     assert left_box["x"] + left_box["width"] <= right_box["x"] + 1  # left beside right
     assert abs(left_box["y"] - right_box["y"]) < 5
     for chart in (left, right):
-        assert chart.locator(".scatterlayer .trace").count() >= 4  # band, strides, mean
+        chart.locator(".scatterlayer .trace").nth(3).wait_for()  # band, strides, mean
     table = page.locator('[data-testid="stTable"]')
     assert table.count() == 1
     table_text = table.inner_text()

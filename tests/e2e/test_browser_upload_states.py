@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -30,7 +31,7 @@ def test_stale_results_clear_and_nobody_in_view_is_a_warning(app_server, page, s
     _choose(page, PHOTO)
     page.get_by_role("button", name="Analyse", exact=True).click()
     page.get_by_role("heading", name="Findings").wait_for(timeout=120_000)
-    assert page.get_by_text(re.compile(r"^Analysed stand_side")).is_visible()
+    expect(page.get_by_text(re.compile(r"^Analysed stand_side"))).to_be_visible()
 
     # Another file chosen: the old findings go at once, before Analyse is pressed.
     _choose(page, empty)

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from store import SessionStore
 from tests.e2e.helpers import enter_patient_code
@@ -152,6 +153,6 @@ def test_a_corrected_step_is_saved_and_shown_again_from_the_history(app_server, 
     box.wait_for()
     row = box.get_by_role("row").filter(has_text="Knee flexion, left")
     assert f"{before:+.1f}" in row.inner_text() and f"{after:+.1f}" in row.inner_text()
-    assert page.get_by_text("Plumb line through the ankle").is_visible()
+    expect(page.get_by_text("Plumb line through the ankle")).to_be_visible()
     assert page.locator('[data-testid="stException"]').count() == 0
     shot(page, "correct-landmark-history")
